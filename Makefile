@@ -1,0 +1,59 @@
+# Two commands for a newcomer: `make run` and `make test`. Both install what they need.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
+
+# Tests run on PostgreSQL and Redis; override these to point elsewhere.
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/ledarskap
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/14
+PYTEST_ARGS ?=
+
+.PHONY: setup system-deps run test lint format messages check-compose clean
+
+setup: system-deps $(VENV)/.installed node_modules/.installed locale/sv/LC_MESSAGES/django.mo
+
+system-deps:
+	@bash scripts/system-deps.sh
+
+$(VENV)/.installed: pyproject.toml constraints.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -c constraints.txt -e ".[dev]"
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+	@touch $@
+
+locale/sv/LC_MESSAGES/django.mo: locale/sv/LC_MESSAGES/django.po
+	msgfmt --check -o $@ $<
+
+run: setup
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+test: setup
+	@bash scripts/services.sh >/dev/null
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) \
+		$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+
+lint:
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format:
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+messages:
+	$(BIN)/python manage.py makemessages -l sv --no-location --ignore=.venv --ignore=node_modules
+	msgfmt --check -o locale/sv/LC_MESSAGES/django.mo locale/sv/LC_MESSAGES/django.po
+
+check-compose:
+	docker-compose -f docker-compose.yml config -q
+
+clean:
+	rm -rf $(VENV) node_modules db.sqlite3 media

@@ -1,0 +1,327 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+
+
+class OperationalArea(models.TextChoices):
+    INDIVIDUAL_AND_FAMILY = "ifo", _("Individual and family care")
+    ELDERLY_CARE = "elderly", _("Elderly care / home care")
+    LSS = "lss", _("LSS (disability support)")
+    SOCIAL_PSYCHIATRY = "psychiatry", _("Social psychiatry")
+    HEALTH_CARE = "health", _("Municipal health care")
+    OTHER = "other", _("Other")
+
+
+class Position(models.TextChoices):
+    UNIT_MANAGER = "unit_manager", _("Unit manager")
+    DEPUTY_UNIT_MANAGER = "deputy_unit_manager", _("Deputy unit manager")
+    OTHER = "other", _("Other equivalent position")
+
+
+class Cohort(models.Model):
+    """A cohort (omgång): managers who start the programme together."""
+
+    programme = models.ForeignKey(
+        "programmes.Programme", on_delete=models.CASCADE, related_name="cohorts"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    start_term = models.CharField(_("start term"), max_length=6)
+
+    class Meta:
+        verbose_name = _("cohort")
+        verbose_name_plural = _("cohorts")
+        ordering = ["programme", "start_term", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "name"], name="cohort_unique_name"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Participant(models.Model):
+    """A manager (chef) in the programme's target group, whether or not they have started.
+
+    No personal identity number is kept: the portal does not need it.
+    """
+
+    first_name = models.CharField(_("first name"), max_length=100)
+    last_name = models.CharField(_("last name"), max_length=100)
+    email = models.EmailField(_("work e-mail"))
+    employee_number = models.CharField(_("employee number"), max_length=30, blank=True)
+    municipality = models.ForeignKey(
+        "programmes.Municipality", on_delete=models.PROTECT, related_name="participants"
+    )
+    administration = models.ForeignKey(
+        "programmes.Administration",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="participants",
+    )
+    operational_area = models.CharField(
+        _("operational area"), max_length=16, choices=OperationalArea.choices, blank=True
+    )
+    position = models.CharField(_("position"), max_length=32, choices=Position.choices, blank=True)
+    appointed_on = models.DateField(_("appointed as manager"), null=True, blank=True)
+    left_on = models.DateField(_("left the manager role"), null=True, blank=True)
+    cohort = models.ForeignKey(
+        Cohort, on_delete=models.SET_NULL, null=True, blank=True, related_name="participants"
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="participant",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("manager")
+        verbose_name_plural = _("managers")
+        ordering = ["last_name", "first_name", "id"]
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="participant_email_ci_unique"),
+            models.UniqueConstraint(
+                fields=["municipality", "employee_number"],
+                condition=~Q(employee_number=""),
+                name="participant_employee_number_unique",
+            ),
+            models.CheckConstraint(
+                condition=Q(left_on__isnull=True)
+                | Q(appointed_on__isnull=True)
+                | Q(left_on__gte=models.F("appointed_on")),
+                name="participant_left_after_appointed",
+            ),
+        ]
+        indexes = [models.Index(fields=["municipality", "last_name", "first_name"])]
+
+    def __str__(self):
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def has_left(self) -> bool:
+        return self.left_on is not None
+
+
+class EnrolmentState(models.TextChoices):
+    NOMINATED = "nominated", _("Nominated")
+    ADMITTED = "admitted", _("Admitted")
+    WAITLISTED = "waitlisted", _("Waitlisted")
+    REGISTERED = "registered", _("Registered")
+    PASSED = "passed", _("Passed")
+    FAILED = "failed", _("Failed")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    DEFERRED = "deferred", _("Deferred")
+
+
+# States in which an enrolment holds (or waits for) a place in a slot.
+ACTIVE_STATES = (
+    EnrolmentState.NOMINATED,
+    EnrolmentState.ADMITTED,
+    EnrolmentState.WAITLISTED,
+    EnrolmentState.REGISTERED,
+)
+
+
+class Grade(models.TextChoices):
+    FAIL = "U", _("U (fail)")
+    PASS = "G", _("G (pass)")
+    PASS_WITH_DISTINCTION = "VG", _("VG (pass with distinction)")
+
+
+class Enrolment(models.Model):
+    """A participant on a course offering, from nomination to result.
+
+    The slot is copied from the offering's course so that the database itself can hold
+    a participant to one active enrolment per slot.
+    """
+
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="enrolments"
+    )
+    offering = models.ForeignKey(
+        "programmes.CourseOffering", on_delete=models.PROTECT, related_name="enrolments"
+    )
+    slot = models.ForeignKey(
+        "programmes.ProgrammeSlot", on_delete=models.PROTECT, related_name="enrolments"
+    )
+    state = models.CharField(
+        _("state"), max_length=16, choices=EnrolmentState.choices, default=EnrolmentState.NOMINATED
+    )
+    waitlist_position = models.PositiveIntegerField(_("waitlist position"), null=True, blank=True)
+    grade = models.CharField(_("grade"), max_length=2, choices=Grade.choices, blank=True)
+    credits = models.DecimalField(
+        _("credits awarded (hp)"), max_digits=4, decimal_places=1, null=True, blank=True
+    )
+    result_date = models.DateField(_("result date"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("enrolment")
+        verbose_name_plural = _("enrolments")
+        ordering = ["offering__term_index", "slot__position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["participant", "slot"],
+                condition=Q(state__in=["nominated", "admitted", "waitlisted", "registered"]),
+                name="enrolment_one_active_per_slot",
+            ),
+            models.CheckConstraint(
+                condition=Q(credits__isnull=True) | Q(credits__gte=0),
+                name="enrolment_credits_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="passed") | Q(grade__in=["G", "VG"]),
+                name="enrolment_passed_has_pass_grade",
+            ),
+        ]
+        indexes = [models.Index(fields=["offering", "state"])]
+
+    def __str__(self):
+        return f"{self.participant} – {self.offering}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.state in ACTIVE_STATES
+
+
+class EnrolmentEvent(models.Model):
+    """One change of an enrolment's state: who, when, from what to what."""
+
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="events")
+    from_state = models.CharField(max_length=16, choices=EnrolmentState.choices, blank=True)
+    to_state = models.CharField(max_length=16, choices=EnrolmentState.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField(_("when"))
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("enrolment event")
+        verbose_name_plural = _("enrolment events")
+        ordering = ["at", "id"]
+
+
+class CreditTransferKind(models.TextChoices):
+    CREDIT_TRANSFER = "credit_transfer", _("Credit transfer (tillgodoräknande)")
+    EXEMPTION = "exemption", _("Exemption")
+
+
+class CreditTransfer(models.Model):
+    """A decision that a slot, or the whole programme, counts as done without the course."""
+
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="credit_transfers"
+    )
+    programme = models.ForeignKey(
+        "programmes.Programme", on_delete=models.PROTECT, related_name="credit_transfers"
+    )
+    slot = models.ForeignKey(
+        "programmes.ProgrammeSlot",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="credit_transfers",
+        help_text=_("Leave empty for the whole programme."),
+    )
+    kind = models.CharField(
+        _("kind"),
+        max_length=16,
+        choices=CreditTransferKind.choices,
+        default=CreditTransferKind.CREDIT_TRANSFER,
+    )
+    reason = models.TextField(_("reason"))
+    decided_on = models.DateField(_("decision date"))
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("approved by"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("credit transfer")
+        verbose_name_plural = _("credit transfers")
+        ordering = ["decided_on", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["participant", "slot"],
+                condition=Q(slot__isnull=False),
+                name="credit_transfer_unique_slot",
+            ),
+            models.UniqueConstraint(
+                fields=["participant", "programme"],
+                condition=Q(slot__isnull=True),
+                name="credit_transfer_unique_programme",
+            ),
+        ]
+
+    @property
+    def covers_programme(self) -> bool:
+        return self.slot_id is None
+
+
+class Mandate(models.Model):
+    """A municipality's decision that its managers must take the programme.
+
+    A new version takes effect from its date; earlier versions stay on record.
+    """
+
+    municipality = models.ForeignKey(
+        "programmes.Municipality", on_delete=models.PROTECT, related_name="mandates"
+    )
+    decided_on = models.DateField(_("decision date"))
+    decision_body = models.CharField(_("decided by"), max_length=200)
+    reference = models.CharField(_("decision reference (diarienummer)"), max_length=100, blank=True)
+    effective_from = models.DateField(_("takes effect"))
+    positions = models.JSONField(
+        _("positions in scope"), default=list, blank=True, help_text=_("Empty means all.")
+    )
+    operational_areas = models.JSONField(
+        _("operational areas in scope"), default=list, blank=True, help_text=_("Empty means all.")
+    )
+    administrations = models.ManyToManyField(
+        "programmes.Administration",
+        blank=True,
+        related_name="mandates",
+        verbose_name=_("administrations in scope"),
+        help_text=_("Empty means the whole municipality."),
+    )
+    start_within_months = models.PositiveSmallIntegerField(
+        _("start within (months)"), null=True, blank=True
+    )
+    complete_within_months = models.PositiveSmallIntegerField(
+        _("complete within (months)"), null=True, blank=True
+    )
+    fixed_completion_date = models.DateField(
+        _("completion date for managers already in post"), null=True, blank=True
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("mandate")
+        verbose_name_plural = _("mandates")
+        ordering = ["municipality", "-effective_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "effective_from"], name="mandate_unique_version"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.municipality} {self.effective_from:%Y-%m-%d}"

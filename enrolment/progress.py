@@ -1,0 +1,189 @@
+"""A participant's progress through the programme, derived from results, never stored.
+
+`progress_for()` is the one function every page and report uses. It computes a whole
+list of participants in a fixed number of queries, whatever the length of the list.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.utils.translation import gettext_lazy as _
+
+from programmes.models import Programme, ProgrammeSlot
+
+from .models import ACTIVE_STATES, CreditTransfer, Enrolment, EnrolmentState
+
+
+class SlotStatus:
+    PASSED = "passed"
+    CREDITED = "credited"
+    IN_PROGRESS = "in_progress"
+    NOT_STARTED = "not_started"
+
+    LABELS = {
+        PASSED: _("Passed"),
+        CREDITED: _("Credit transferred"),
+        IN_PROGRESS: _("In progress"),
+        NOT_STARTED: _("Not started"),
+    }
+
+
+@dataclass
+class SlotProgress:
+    slot: ProgrammeSlot
+    status: str = SlotStatus.NOT_STARTED
+    course_title: str = ""
+    credits: Decimal = Decimal("0")
+    completed_on: date | None = None
+    current: Enrolment | None = None
+
+    @property
+    def is_filled(self) -> bool:
+        return self.status in (SlotStatus.PASSED, SlotStatus.CREDITED)
+
+    @property
+    def label(self):
+        return SlotStatus.LABELS[self.status]
+
+
+@dataclass
+class Progress:
+    programme: Programme | None
+    slots: list[SlotProgress] = field(default_factory=list)
+    exempt_from_programme: bool = False
+
+    @property
+    def credits(self) -> Decimal:
+        return sum((s.credits for s in self.slots), Decimal("0"))
+
+    @property
+    def total_credits(self) -> Decimal:
+        return self.programme.credits if self.programme else Decimal("0")
+
+    @property
+    def slots_filled(self) -> int:
+        return sum(1 for s in self.slots if s.is_filled)
+
+    @property
+    def is_complete(self) -> bool:
+        return bool(self.slots) and all(s.is_filled for s in self.slots)
+
+    @property
+    def percent(self) -> int:
+        if not self.total_credits:
+            return 0
+        return min(100, int(self.credits * 100 / self.total_credits))
+
+    @property
+    def completed_on(self) -> date | None:
+        if not self.is_complete:
+            return None
+        dates = [s.completed_on for s in self.slots if s.completed_on]
+        return max(dates) if dates else None
+
+    @property
+    def has_started(self) -> bool:
+        return any(s.status != SlotStatus.NOT_STARTED for s in self.slots)
+
+    @property
+    def next_slot(self) -> SlotProgress | None:
+        """The first slot that is neither filled nor under way."""
+        return next((s for s in self.slots if s.status == SlotStatus.NOT_STARTED), None)
+
+
+def _programmes_by_region(region_ids) -> dict[int, Programme]:
+    programmes = {}
+    for programme in (
+        Programme.objects.filter(region_id__in=region_ids)
+        .prefetch_related("slots")
+        .order_by("region_id", "id")
+    ):
+        programmes.setdefault(programme.region_id, programme)
+    return programmes
+
+
+def progress_for(participants) -> dict[int, Progress]:
+    """Progress per participant id, for participants with `municipality` loaded.
+
+    Four queries whatever the number: programmes with their slots, enrolments that count
+    (passed or under way), and credit transfers.
+    """
+    participants = list(participants)
+    if not participants:
+        return {}
+    ids = [p.pk for p in participants]
+    region_ids = {p.municipality.region_id for p in participants}
+    programmes = _programmes_by_region(region_ids)
+
+    enrolments = defaultdict(list)
+    for enrolment in (
+        Enrolment.objects.filter(
+            participant_id__in=ids, state__in=[EnrolmentState.PASSED, *ACTIVE_STATES]
+        )
+        .select_related("offering__course")
+        .order_by("offering__term_index", "id")
+    ):
+        enrolments[enrolment.participant_id].append(enrolment)
+
+    transfers = defaultdict(list)
+    for transfer in CreditTransfer.objects.filter(participant_id__in=ids):
+        transfers[transfer.participant_id].append(transfer)
+
+    result = {}
+    for participant in participants:
+        programme = programmes.get(participant.municipality.region_id)
+        result[participant.pk] = _progress(
+            programme, enrolments[participant.pk], transfers[participant.pk]
+        )
+    return result
+
+
+def progress_of(participant) -> Progress:
+    return progress_for([participant])[participant.pk]
+
+
+def _progress(programme, enrolments, transfers) -> Progress:
+    if programme is None:
+        return Progress(programme=None)
+    slots = {slot.pk: SlotProgress(slot=slot) for slot in programme.slots.all()}
+    progress = Progress(programme=programme, slots=list(slots.values()))
+
+    whole = [t for t in transfers if t.covers_programme and t.programme_id == programme.pk]
+    if whole:
+        progress.exempt_from_programme = True
+        for sp in progress.slots:
+            sp.status = SlotStatus.CREDITED
+            sp.credits = sp.slot.credits
+            sp.completed_on = whole[0].decided_on
+        return progress
+
+    for enrolment in enrolments:
+        sp = slots.get(enrolment.slot_id)
+        if sp is None:
+            continue
+        if enrolment.state == EnrolmentState.PASSED:
+            # Two passes in one slot (both slot-1 alternatives) fill it once: keep the first.
+            if sp.status != SlotStatus.PASSED:
+                sp.status = SlotStatus.PASSED
+                sp.course_title = enrolment.offering.course.title
+                sp.credits = min(
+                    enrolment.credits if enrolment.credits is not None else sp.slot.credits,
+                    sp.slot.credits,
+                )
+                sp.completed_on = enrolment.result_date
+                sp.current = None
+        elif sp.status == SlotStatus.NOT_STARTED:
+            sp.status = SlotStatus.IN_PROGRESS
+            sp.course_title = enrolment.offering.course.title
+            sp.current = enrolment
+
+    for transfer in transfers:
+        sp = slots.get(transfer.slot_id)
+        if sp is not None and sp.status != SlotStatus.PASSED:
+            sp.status = SlotStatus.CREDITED
+            sp.credits = sp.slot.credits
+            sp.completed_on = transfer.decided_on
+            sp.current = None
+    return progress

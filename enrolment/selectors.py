@@ -1,0 +1,78 @@
+"""Reads of managers and their enrolments, scoped by the user's reach."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Q, QuerySet
+
+from portal.accounts.models import Role
+from portal.accounts.scope import AGGREGATE_ROLES, PEOPLE_ROLES, has_role, reach, reach_q
+
+from .models import Participant
+from .progress import progress_for
+
+
+def participants_visible_to(user, roles=PEOPLE_ROLES | {Role.MANAGER}) -> QuerySet[Participant]:
+    """The managers a user may see one by one: those in the reach of their roles, and,
+    for a manager, themself. Council members see none: they read aggregates only.
+
+    `roles` narrows the reach to some of the user's roles, e.g. for one role's dashboard.
+    """
+    r = reach(user, roles & PEOPLE_ROLES)
+    q = reach_q(
+        r,
+        region="municipality__region_id",
+        municipality="municipality_id",
+        administration="administration_id",
+    )
+    if Role.MANAGER in roles and has_role(user, Role.MANAGER):
+        q |= Q(user_id=user.pk)
+    return Participant.objects.filter(q).select_related(
+        "municipality", "administration", "cohort"
+    )
+
+
+def participant_for_user(user) -> Participant | None:
+    """The participant record a manager's account is linked to."""
+    if not has_role(user, Role.MANAGER):
+        return None
+    return (
+        Participant.objects.select_related("municipality", "administration")
+        .filter(user_id=user.pk)
+        .first()
+    )
+
+
+def participants_for_aggregates(user) -> QuerySet[Participant]:
+    """Managers counted in the regional figures a user may read (council, programme
+    administrators). For counting only: never rendered one by one."""
+    r = reach(user, AGGREGATE_ROLES)
+    return Participant.objects.filter(reach_q(r, region="municipality__region_id")).select_related(
+        "municipality"
+    )
+
+
+@dataclass
+class MunicipalityOverview:
+    municipality: object
+    managers: int = 0
+    started: int = 0
+    completed: int = 0
+    credits: Decimal = Decimal("0")
+
+
+def overview_by_municipality(participants) -> list[MunicipalityOverview]:
+    """Counts per municipality of managers in post: how many started and completed."""
+    participants = [p for p in participants if p.left_on is None]
+    progress = progress_for(participants)
+    rows: dict[int, MunicipalityOverview] = {}
+    for participant in participants:
+        row = rows.setdefault(
+            participant.municipality_id, MunicipalityOverview(participant.municipality)
+        )
+        p = progress[participant.pk]
+        row.managers += 1
+        row.started += p.has_started
+        row.completed += p.is_complete
+        row.credits += p.credits
+    return sorted(rows.values(), key=lambda r: r.municipality.name)

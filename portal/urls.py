@@ -1,0 +1,30 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+from . import health, views
+
+admin.site.site_header = _("Ledarskapsportalen – administration")
+admin.site.site_title = _("Ledarskapsportalen")
+
+portal_patterns = (
+    [
+        path("", views.home, name="home"),
+        path("programadministration/", views.programme_admin_dashboard, name="programme_admin"),
+        path("hr/", views.hr_admin_dashboard, name="hr_admin"),
+        path("forvaltning/", views.head_of_administration_dashboard, name="head_of_administration"),
+        path("uppfoljning/", views.council_dashboard, name="council"),
+        path("sprak/", views.set_language, name="set_language"),
+    ],
+    "portal",
+)
+
+urlpatterns = [
+    path("", include(portal_patterns)),
+    path("", include("enrolment.urls")),
+    path("konto/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+    path("healthz", health.healthz, name="healthz"),
+]
+
+handler404 = "portal.views.page_not_found"

@@ -1,0 +1,122 @@
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django.views.i18n import set_language as django_set_language
+
+from enrolment.selectors import (
+    overview_by_municipality,
+    participants_for_aggregates,
+    participants_visible_to,
+)
+from programmes.models import OfferingState
+from programmes.selectors import offerings_visible_to, regions_visible_to
+
+from .accounts.models import Role
+from .accounts.scope import AGGREGATE_ROLES, has_role
+from .roles import dashboards_for
+
+
+def role_required(role):
+    """A dashboard for one role: anyone else gets 404, as for anything outside scope."""
+
+    def decorator(view):
+        @login_required
+        def wrapped(request, *args, **kwargs):
+            if not has_role(request.user, role):
+                raise Http404
+            return view(request, *args, **kwargs)
+
+        wrapped.__name__ = view.__name__
+        wrapped.__doc__ = view.__doc__
+        return wrapped
+
+    return decorator
+
+
+@login_required
+def home(request):
+    dashboards = dashboards_for(request.user)
+    if dashboards:
+        return redirect(dashboards[0].url)
+    return render(request, "portal/no_role.html")
+
+
+def _totals(rows):
+    return {
+        "managers": sum(r.managers for r in rows),
+        "started": sum(r.started for r in rows),
+        "completed": sum(r.completed for r in rows),
+        "credits": sum(r.credits for r in rows),
+    }
+
+
+@role_required(Role.PROGRAMME_ADMIN)
+def programme_admin_dashboard(request):
+    participants = participants_visible_to(request.user, frozenset({Role.PROGRAMME_ADMIN}))
+    rows = overview_by_municipality(participants)
+    offerings = offerings_visible_to(request.user, {Role.PROGRAMME_ADMIN})
+    return render(
+        request,
+        "portal/dashboard_programme_admin.html",
+        {
+            "regions": regions_visible_to(request.user, {Role.PROGRAMME_ADMIN}),
+            "rows": rows,
+            "totals": _totals(rows),
+            "open_offerings": offerings.filter(state=OfferingState.OPEN).count(),
+            "running_offerings": offerings.filter(state=OfferingState.RUNNING).count(),
+        },
+    )
+
+
+def _people_dashboard(request, role, template):
+    participants = participants_visible_to(request.user, frozenset({role}))
+    rows = overview_by_municipality(participants)
+    return render(request, template, {"rows": rows, "totals": _totals(rows)})
+
+
+@role_required(Role.HR_ADMIN)
+def hr_admin_dashboard(request):
+    return _people_dashboard(request, Role.HR_ADMIN, "portal/dashboard_hr_admin.html")
+
+
+@role_required(Role.HEAD_OF_ADMINISTRATION)
+def head_of_administration_dashboard(request):
+    return _people_dashboard(
+        request, Role.HEAD_OF_ADMINISTRATION, "portal/dashboard_head_of_administration.html"
+    )
+
+
+@role_required(Role.COUNCIL)
+def council_dashboard(request):
+    rows = overview_by_municipality(participants_for_aggregates(request.user))
+    return render(
+        request,
+        "portal/dashboard_council.html",
+        {
+            "regions": regions_visible_to(request.user, AGGREGATE_ROLES),
+            "rows": rows,
+            "totals": _totals(rows),
+        },
+    )
+
+
+@require_POST
+def set_language(request):
+    """Django's language switch, which also remembers the choice on the account."""
+    response = django_set_language(request)
+    language = request.POST.get("language")
+    user = request.user
+    if user.is_authenticated and language in dict(user._meta.get_field(
+        "preferred_language"
+    ).choices):
+        user.preferred_language = language
+        user.save(update_fields=["preferred_language"])
+    return response
+
+
+def page_not_found(request, exception):
+    return render(
+        request, "404.html", {"message": _("The page could not be found.")}, status=404
+    )
