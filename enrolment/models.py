@@ -212,6 +212,9 @@ class EnrolmentEvent(models.Model):
         verbose_name_plural = _("enrolment events")
         ordering = ["at", "id"]
 
+    def __str__(self):
+        return f"{self.from_state or '–'} → {self.to_state}"
+
 
 class CreditTransferKind(models.TextChoices):
     CREDIT_TRANSFER = "credit_transfer", _("Credit transfer (tillgodoräknande)")
@@ -269,6 +272,9 @@ class CreditTransfer(models.Model):
                 name="credit_transfer_unique_programme",
             ),
         ]
+
+    def __str__(self):
+        return f"{self.participant} – {self.slot or self.programme}"
 
     @property
     def covers_programme(self) -> bool:

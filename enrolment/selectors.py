@@ -27,9 +27,7 @@ def participants_visible_to(user, roles=PEOPLE_ROLES | {Role.MANAGER}) -> QueryS
     )
     if Role.MANAGER in roles and has_role(user, Role.MANAGER):
         q |= Q(user_id=user.pk)
-    return Participant.objects.filter(q).select_related(
-        "municipality", "administration", "cohort"
-    )
+    return Participant.objects.filter(q).select_related("municipality", "administration", "cohort")
 
 
 def participant_for_user(user) -> Participant | None:

@@ -31,7 +31,7 @@ def my_programme(request):
     context = {"participant": participant}
     if participant is not None:
         context["progress"] = progress_of(participant)
-        context["enrolments"] = participant.enrolments.select_related(
-            "offering__course"
-        ).order_by("offering__term_index", "id")
+        context["enrolments"] = participant.enrolments.select_related("offering__course").order_by(
+            "offering__term_index", "id"
+        )
     return render(request, "enrolment/my_programme.html", context)

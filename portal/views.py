@@ -108,15 +108,13 @@ def set_language(request):
     response = django_set_language(request)
     language = request.POST.get("language")
     user = request.user
-    if user.is_authenticated and language in dict(user._meta.get_field(
-        "preferred_language"
-    ).choices):
+    if user.is_authenticated and language in dict(
+        user._meta.get_field("preferred_language").choices
+    ):
         user.preferred_language = language
         user.save(update_fields=["preferred_language"])
     return response
 
 
 def page_not_found(request, exception):
-    return render(
-        request, "404.html", {"message": _("The page could not be found.")}, status=404
-    )
+    return render(request, "404.html", {"message": _("The page could not be found.")}, status=404)

@@ -103,7 +103,9 @@ class Programme(models.Model):
     pace_percent = models.PositiveSmallIntegerField(
         _("pace (%)"), default=25, validators=[MinValueValidator(1), MaxValueValidator(100)]
     )
-    normal_duration_years = models.PositiveSmallIntegerField(_("normal duration (years)"), default=2)
+    normal_duration_years = models.PositiveSmallIntegerField(
+        _("normal duration (years)"), default=2
+    )
     first_term = models.CharField(_("first term"), max_length=6, validators=[validate_term])
 
     class Meta:

@@ -10,7 +10,12 @@ from .models import Administration, CourseOffering, Municipality, Programme, Reg
 def regions_visible_to(user, roles=AGGREGATE_ROLES | PEOPLE_ROLES) -> QuerySet[Region]:
     r = reach(user, roles)
     return Region.objects.filter(
-        reach_q(r, region="id", municipality="municipalities", administration="municipalities__administrations")
+        reach_q(
+            r,
+            region="id",
+            municipality="municipalities",
+            administration="municipalities__administrations",
+        )
     ).distinct()
 
 
@@ -24,7 +29,9 @@ def municipalities_visible_to(user, roles=PEOPLE_ROLES) -> QuerySet[Municipality
 def administrations_visible_to(user, roles=PEOPLE_ROLES) -> QuerySet[Administration]:
     r = reach(user, roles)
     return Administration.objects.filter(
-        reach_q(r, region="municipality__region_id", municipality="municipality_id", administration="id")
+        reach_q(
+            r, region="municipality__region_id", municipality="municipality_id", administration="id"
+        )
     )
 
 

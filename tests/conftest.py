@@ -1,0 +1,150 @@
+"""Fixtures shared by every test: a small region, and one persona per role.
+
+The personas are reused across the suite so that each URL can be checked against every
+role that must not see it (see tests/portal/test_scoping.py).
+"""
+
+from dataclasses import dataclass
+
+import pytest
+from django.conf import settings
+
+from portal.accounts.models import Role
+from tests import factories as f
+
+
+def pytest_configure(config):
+    engine = settings.DATABASES["default"]["ENGINE"]
+    if "postgresql" not in engine:
+        raise pytest.UsageError(
+            "The tests run on PostgreSQL: set DATABASE_URL "
+            "(make test sets postgres://postgres@127.0.0.1:5432/ledarskap)."
+        )
+    # Hashing with the production hasher costs a third of a second a user; tests make many.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@dataclass
+class World:
+    region: object
+    programme: object
+    slots: list
+    courses: dict
+    falun: object
+    borlange: object
+    falun_social: object
+    borlange_social: object
+    borlange_care: object
+
+
+@pytest.fixture
+def world(db) -> World:
+    """Dalarna in miniature: the programme with its five courses and two municipalities."""
+    region = f.RegionFactory()
+    programme = f.ProgrammeFactory(region=region)
+    slots = [f.SlotFactory(programme=programme, position=i) for i in range(1, 5)]
+    courses = {
+        "new": f.CourseFactory(slot=slots[0], title="Ny som ledare"),
+        "collab": f.CourseFactory(slot=slots[0], title="Ledarskap för effektivt samarbete"),
+        "steering": f.CourseFactory(slot=slots[1], title="Kommunal styrning och förändringsarbete"),
+        "law": f.CourseFactory(slot=slots[2], title="Ledarskapets juridik"),
+        "systems": f.CourseFactory(slot=slots[3], title="Styrsystem och utveckling"),
+    }
+    falun = f.MunicipalityFactory(region=region, name="Falun", code="2080")
+    borlange = f.MunicipalityFactory(region=region, name="Borlänge", code="2081")
+    return World(
+        region=region,
+        programme=programme,
+        slots=slots,
+        courses=courses,
+        falun=falun,
+        borlange=borlange,
+        falun_social=f.AdministrationFactory(municipality=falun, name="Socialförvaltningen"),
+        borlange_social=f.AdministrationFactory(municipality=borlange, name="Socialförvaltningen"),
+        borlange_care=f.AdministrationFactory(
+            municipality=borlange, name="Vård- och omsorgsförvaltningen"
+        ),
+    )
+
+
+def _user(email, role=None, **scope):
+    user = f.UserFactory(email=email)
+    if role:
+        f.RoleAssignmentFactory(user=user, role=role, **scope)
+    return user
+
+
+@dataclass
+class Personas:
+    programme_admin: object
+    hr_falun: object
+    hr_borlange: object
+    head_borlange: object
+    head_borlange_social: object
+    council: object
+    manager: object
+    manager_participant: object
+    no_role: object
+
+    def all(self):
+        return {
+            "programme_admin": self.programme_admin,
+            "hr_falun": self.hr_falun,
+            "hr_borlange": self.hr_borlange,
+            "head_borlange": self.head_borlange,
+            "head_borlange_social": self.head_borlange_social,
+            "council": self.council,
+            "manager": self.manager,
+            "no_role": self.no_role,
+        }
+
+
+@pytest.fixture
+def personas(world) -> Personas:
+    manager = _user("chef@borlange.se", Role.MANAGER)
+    participant = f.ParticipantFactory(
+        municipality=world.borlange,
+        administration=world.borlange_social,
+        first_name="Märta",
+        last_name="Ståhl",
+        email="marta.stahl@borlange.se",
+        user=manager,
+    )
+    return Personas(
+        programme_admin=_user("admin@hvd.se", Role.PROGRAMME_ADMIN, region=world.region),
+        hr_falun=_user("hr@falun.se", Role.HR_ADMIN, municipality=world.falun),
+        hr_borlange=_user("hr@borlange.se", Role.HR_ADMIN, municipality=world.borlange),
+        head_borlange=_user(
+            "chef.soc@borlange.se", Role.HEAD_OF_ADMINISTRATION, municipality=world.borlange
+        ),
+        head_borlange_social=_user(
+            "forvaltning@borlange.se",
+            Role.HEAD_OF_ADMINISTRATION,
+            administration=world.borlange_social,
+        ),
+        council=_user("rad@hvd.se", Role.COUNCIL, region=world.region),
+        manager=manager,
+        manager_participant=participant,
+        no_role=_user("ingen@example.se"),
+    )
+
+
+@pytest.fixture(scope="session")
+def celery_worker(django_db_setup, django_db_blocker):
+    """A real Celery worker process on Redis and the test database, for the session.
+
+    Tests that use it must commit their data (`transactional_db`), since the worker reads
+    the database through its own connection.
+    """
+    from tests.workers import purge_queue, start_worker, stop_worker, wait_until_ready
+
+    if not settings.REDIS_URL:
+        raise pytest.UsageError("Tests with a Celery worker need REDIS_URL (make test sets it).")
+    with django_db_blocker.unblock():
+        purge_queue()
+        process = start_worker()
+        try:
+            wait_until_ready(process)
+            yield process
+        finally:
+            stop_worker(process)
