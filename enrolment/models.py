@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 class OperationalArea(models.TextChoices):
@@ -79,6 +80,9 @@ class Participant(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    # Who changed what and when, shown on the manager's page to HR and programme staff.
+    history = HistoricalRecords(excluded_fields=["updated_at", "created_at"])
 
     class Meta:
         verbose_name = _("manager")
@@ -331,3 +335,50 @@ class Mandate(models.Model):
 
     def __str__(self):
         return f"{self.municipality} {self.effective_from:%Y-%m-%d}"
+
+
+class NominationRequestState(models.TextChoices):
+    OPEN = "open", _("Waiting for HR")
+    NOMINATED = "nominated", _("Nominated")
+    DECLINED = "declined", _("Declined")
+
+
+class NominationRequest(models.Model):
+    """A manager's own request to be nominated, which their HR administrator answers."""
+
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="nomination_requests"
+    )
+    offering = models.ForeignKey(
+        "programmes.CourseOffering",
+        on_delete=models.CASCADE,
+        related_name="nomination_requests",
+        verbose_name=_("course offering"),
+    )
+    message = models.TextField(_("message to HR"), blank=True, max_length=1000)
+    state = models.CharField(
+        _("state"),
+        max_length=16,
+        choices=NominationRequestState.choices,
+        default=NominationRequestState.OPEN,
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    handled_at = models.DateTimeField(null=True, blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("nomination request")
+        verbose_name_plural = _("nomination requests")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["participant", "offering"],
+                condition=Q(state="open"),
+                name="nomination_request_one_open",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.participant} → {self.offering}"

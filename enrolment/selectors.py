@@ -6,9 +6,16 @@ from decimal import Decimal
 from django.db.models import Q, QuerySet
 
 from portal.accounts.models import Role
-from portal.accounts.scope import AGGREGATE_ROLES, PEOPLE_ROLES, has_role, reach, reach_q
+from portal.accounts.scope import (
+    AGGREGATE_ROLES,
+    EDITOR_ROLES,
+    PEOPLE_ROLES,
+    has_role,
+    reach,
+    reach_q,
+)
 
-from .models import Participant
+from .models import Enrolment, Participant
 from .progress import progress_for
 
 
@@ -74,3 +81,17 @@ def overview_by_municipality(participants) -> list[MunicipalityOverview]:
         row.completed += p.is_complete
         row.credits += p.credits
     return sorted(rows.values(), key=lambda r: r.municipality.name)
+
+
+def participants_editable_by(user) -> QuerySet[Participant]:
+    """Managers a user may change and nominate: HR and programme administrators' reach."""
+    return participants_visible_to(user, EDITOR_ROLES)
+
+
+def enrolments_administrable_by(user) -> QuerySet[Enrolment]:
+    """Enrolments whose admission and results a user decides: the programme
+    administrators of the region the offering belongs to."""
+    r = reach(user, frozenset({Role.PROGRAMME_ADMIN}))
+    return Enrolment.objects.filter(
+        reach_q(r, region="offering__course__slot__programme__region_id")
+    ).select_related("participant__municipality", "offering__course__slot")

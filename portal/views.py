@@ -1,5 +1,4 @@
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -13,26 +12,10 @@ from enrolment.selectors import (
 from programmes.models import OfferingState
 from programmes.selectors import offerings_visible_to, regions_visible_to
 
+from .accounts.decorators import role_required
 from .accounts.models import Role
-from .accounts.scope import AGGREGATE_ROLES, has_role
+from .accounts.scope import AGGREGATE_ROLES
 from .roles import dashboards_for
-
-
-def role_required(role):
-    """A dashboard for one role: anyone else gets 404, as for anything outside scope."""
-
-    def decorator(view):
-        @login_required
-        def wrapped(request, *args, **kwargs):
-            if not has_role(request.user, role):
-                raise Http404
-            return view(request, *args, **kwargs)
-
-        wrapped.__name__ = view.__name__
-        wrapped.__doc__ = view.__doc__
-        return wrapped
-
-    return decorator
 
 
 @login_required

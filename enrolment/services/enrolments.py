@@ -1,0 +1,263 @@
+"""Nomination, admission, the waitlist and results: the life of an enrolment.
+
+Seats are never oversold: admission locks the offering's row (`select_for_update`), so
+concurrent admissions to one offering queue behind each other; whoever finds no free seat
+goes to the waitlist, in the order the locks were granted.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from programmes.models import CourseOffering, OfferingState
+
+from ..models import ACTIVE_STATES, Enrolment, EnrolmentEvent, EnrolmentState, Grade, Participant
+from ..progress import progress_of
+
+S = EnrolmentState
+
+# States that hold a seat on the offering.
+SEAT_STATES = (S.ADMITTED, S.REGISTERED, S.PASSED, S.FAILED)
+
+# Which state may follow which. Results may be corrected (failed → passed after a
+# re-examination, passed → passed with another grade).
+TRANSITIONS = {
+    S.NOMINATED: {S.ADMITTED, S.WAITLISTED, S.WITHDRAWN, S.DEFERRED},
+    S.WAITLISTED: {S.ADMITTED, S.WITHDRAWN, S.DEFERRED},
+    S.ADMITTED: {S.REGISTERED, S.WITHDRAWN, S.DEFERRED},
+    S.REGISTERED: {S.PASSED, S.FAILED, S.WITHDRAWN, S.DEFERRED},
+    S.FAILED: {S.PASSED, S.FAILED},
+    S.PASSED: {S.PASSED, S.FAILED},
+    S.WITHDRAWN: set(),
+    S.DEFERRED: set(),
+}
+
+
+def _record(enrolment, from_state, actor, note=""):
+    EnrolmentEvent.objects.create(
+        enrolment=enrolment,
+        from_state=from_state or "",
+        to_state=enrolment.state,
+        actor=actor if getattr(actor, "pk", None) else None,
+        at=timezone.now(),
+        note=note[:300],
+    )
+
+
+def _move(enrolment, to_state, actor, note="", **fields):
+    if to_state not in TRANSITIONS[enrolment.state]:
+        raise ValidationError(
+            _("An enrolment that is %(state)s cannot become %(new)s.")
+            % {"state": enrolment.get_state_display().lower(), "new": S(to_state).label.lower()},
+            code="invalid_transition",
+        )
+    from_state = enrolment.state
+    enrolment.state = to_state
+    for name, value in fields.items():
+        setattr(enrolment, name, value)
+    enrolment.save()
+    _record(enrolment, from_state, actor, note)
+    return enrolment
+
+
+def nomination_problem(participant: Participant, offering: CourseOffering) -> str | None:
+    """Why a participant cannot be nominated to an offering, in words, or None."""
+    if offering.state != OfferingState.OPEN:
+        return _("The offering is not open for nomination.")
+    if participant.left_on is not None:
+        return _("%(name)s has left the manager role.") % {"name": participant.full_name}
+    programme = offering.course.slot.programme
+    if participant.municipality.region_id != programme.region_id:
+        return _("The offering belongs to another region's programme.")
+    slot_id = offering.course.slot_id
+    active = (
+        Enrolment.objects.filter(participant=participant, slot_id=slot_id, state__in=ACTIVE_STATES)
+        .select_related("offering__course")
+        .first()
+    )
+    if active:
+        return _(
+            "%(name)s already has an enrolment in this course slot (%(course)s, %(term)s)."
+        ) % {
+            "name": participant.full_name,
+            "course": active.offering.course.title,
+            "term": active.offering.term,
+        }
+    progress = progress_of(participant)
+    filled = next((s for s in progress.slots if s.slot.pk == slot_id and s.is_filled), None)
+    if filled:
+        return _("%(name)s has already completed course %(position)s (%(how)s).") % {
+            "name": participant.full_name,
+            "position": filled.slot.position,
+            "how": filled.label.lower(),
+        }
+    return None
+
+
+def enrolment_nominate(
+    *, participant: Participant, offering: CourseOffering, actor, note: str = ""
+) -> Enrolment:
+    problem = nomination_problem(participant, offering)
+    if problem:
+        raise ValidationError(problem, code="cannot_nominate")
+    try:
+        with transaction.atomic():
+            enrolment = Enrolment.objects.create(
+                participant=participant,
+                offering=offering,
+                slot_id=offering.course.slot_id,
+                state=S.NOMINATED,
+            )
+            _record(enrolment, "", actor, note)
+    except IntegrityError as exc:
+        # Another nomination in the same slot got there first.
+        raise ValidationError(
+            _("%(name)s already has an enrolment in this course slot.")
+            % {"name": participant.full_name},
+            code="cannot_nominate",
+        ) from exc
+    return enrolment
+
+
+@dataclass
+class BulkNomination:
+    nominated: list[Enrolment] = field(default_factory=list)
+    refused: list[tuple[Participant, str]] = field(default_factory=list)
+
+
+def enrolments_nominate(*, participants, offering: CourseOffering, actor) -> BulkNomination:
+    """Nominate several managers at once; those who cannot be are listed with the reason."""
+    result = BulkNomination()
+    for participant in participants:
+        try:
+            result.nominated.append(
+                enrolment_nominate(participant=participant, offering=offering, actor=actor)
+            )
+        except ValidationError as exc:
+            result.refused.append((participant, exc.messages[0]))
+    return result
+
+
+def _seats_taken(offering) -> int:
+    return offering.enrolments.filter(state__in=SEAT_STATES).count()
+
+
+def enrolment_admit(*, enrolment: Enrolment, actor, note: str = "") -> Enrolment:
+    """Admit to a free seat, or put on the waitlist when the offering is full."""
+    with transaction.atomic():
+        offering = CourseOffering.objects.select_for_update().get(pk=enrolment.offering_id)
+        enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
+        if enrolment.state not in (S.NOMINATED, S.WAITLISTED):
+            raise ValidationError(
+                _("Only nominated or waitlisted enrolments can be admitted."),
+                code="invalid_transition",
+            )
+        if _seats_taken(offering) < offering.seats:
+            return _move(enrolment, S.ADMITTED, actor, note, waitlist_position=None)
+        if enrolment.state == S.WAITLISTED:
+            raise ValidationError(
+                _("No seat is free on this offering; the enrolment stays on the waitlist."),
+                code="full",
+            )
+        return _waitlist(offering, enrolment, actor, note or _("The offering is full."))
+
+
+def _waitlist(offering, enrolment, actor, note):
+    last = offering.enrolments.filter(state=S.WAITLISTED).aggregate(m=Max("waitlist_position"))
+    return _move(enrolment, S.WAITLISTED, actor, note, waitlist_position=(last["m"] or 0) + 1)
+
+
+def enrolment_waitlist(*, enrolment: Enrolment, actor, note: str = "") -> Enrolment:
+    with transaction.atomic():
+        offering = CourseOffering.objects.select_for_update().get(pk=enrolment.offering_id)
+        enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
+        return _waitlist(offering, enrolment, actor, note)
+
+
+def enrolment_register(*, enrolment: Enrolment, actor, note: str = "") -> Enrolment:
+    with transaction.atomic():
+        enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
+        return _move(enrolment, S.REGISTERED, actor, note)
+
+
+def _leave(enrolment, to_state, actor, note):
+    with transaction.atomic():
+        offering = CourseOffering.objects.select_for_update().get(pk=enrolment.offering_id)
+        enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
+        held_seat = enrolment.state in SEAT_STATES
+        _move(enrolment, to_state, actor, note, waitlist_position=None)
+        if held_seat:
+            offering_fill_from_waitlist(offering=offering, actor=actor)
+        return enrolment
+
+
+def enrolment_withdraw(*, enrolment: Enrolment, actor, note: str = "") -> Enrolment:
+    return _leave(enrolment, S.WITHDRAWN, actor, note)
+
+
+def enrolment_defer(*, enrolment: Enrolment, actor, note: str = "") -> Enrolment:
+    return _leave(enrolment, S.DEFERRED, actor, note)
+
+
+def offering_fill_from_waitlist(*, offering: CourseOffering, actor) -> list[Enrolment]:
+    """Give free seats to the waitlist in order. Call with the offering's row locked."""
+    admitted = []
+    free = offering.seats - _seats_taken(offering)
+    if free <= 0:
+        return admitted
+    waiting = offering.enrolments.filter(state=S.WAITLISTED).order_by("waitlist_position", "id")
+    for enrolment in waiting[:free]:
+        admitted.append(
+            _move(enrolment, S.ADMITTED, actor, _("A seat became free."), waitlist_position=None)
+        )
+    return admitted
+
+
+def result_problem(enrolment: Enrolment, grade: str, credits, result_date) -> dict[str, str]:
+    """Field errors for one result, in words; empty when the result can be saved."""
+    errors = {}
+    if grade not in Grade.values:
+        errors["grade"] = _("Choose U, G or VG.")
+    course_credits = enrolment.offering.course.credits
+    if credits is None:
+        if grade in (Grade.PASS, Grade.PASS_WITH_DISTINCTION):
+            errors["credits"] = _("Enter the credits awarded.")
+    elif credits < 0 or credits > course_credits:
+        errors["credits"] = _("Credits must be between 0 and %(max)s hp.") % {
+            "max": f"{course_credits:g}".replace(".", ",")
+        }
+    if result_date is None:
+        errors["result_date"] = _("Enter the result date.")
+    elif result_date < enrolment.offering.start_date or result_date > timezone.localdate():
+        errors["result_date"] = _(
+            "The result date must fall between the course start (%(start)s) and today."
+        ) % {"start": enrolment.offering.start_date.isoformat()}
+    if enrolment.state not in (S.REGISTERED, S.PASSED, S.FAILED):
+        errors["grade"] = _("Only registered participants can be given a result.")
+    return errors
+
+
+def enrolment_record_result(
+    *, enrolment: Enrolment, grade: str, credits: Decimal | None, result_date: date, actor
+) -> Enrolment:
+    errors = result_problem(enrolment, grade, credits, result_date)
+    if errors:
+        raise ValidationError(errors)
+    passed = grade in (Grade.PASS, Grade.PASS_WITH_DISTINCTION)
+    with transaction.atomic():
+        locked = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
+        return _move(
+            locked,
+            S.PASSED if passed else S.FAILED,
+            actor,
+            f"{grade} {credits or 0:g} hp {result_date.isoformat()}",
+            grade=grade,
+            credits=credits if passed else (credits or Decimal("0")),
+            result_date=result_date,
+        )

@@ -1,0 +1,12 @@
+"""The enrolment app's pages, one module per area, all in the "enrolment" namespace."""
+
+from . import imports, offerings, own, participants
+
+app_name = "enrolment"
+
+urlpatterns = [
+    *participants.urlpatterns,
+    *offerings.urlpatterns,
+    *imports.urlpatterns,
+    *own.urlpatterns,
+]
