@@ -14,9 +14,10 @@ from portal.accounts.scope import (
     reach,
     reach_q,
 )
+from programmes.models import CourseOffering, OfferingState
 
-from .models import Enrolment, Participant
-from .progress import progress_for
+from .models import Enrolment, NominationRequest, NominationRequestState, Participant
+from .progress import SlotStatus, progress_for
 
 
 def participants_visible_to(user, roles=PEOPLE_ROLES | {Role.MANAGER}) -> QuerySet[Participant]:
@@ -95,3 +96,30 @@ def enrolments_administrable_by(user) -> QuerySet[Enrolment]:
     return Enrolment.objects.filter(
         reach_q(r, region="offering__course__slot__programme__region_id")
     ).select_related("participant__municipality", "offering__course__slot")
+
+
+def offerings_open_to(participant: Participant, progress) -> QuerySet[CourseOffering]:
+    """Open offerings in the manager's region for the slots they have neither filled nor
+    started."""
+    free_slots = [s.slot.pk for s in progress.slots if s.status == SlotStatus.NOT_STARTED]
+    return (
+        CourseOffering.objects.filter(
+            state=OfferingState.OPEN,
+            course__slot_id__in=free_slots,
+            course__slot__programme__region_id=participant.municipality.region_id,
+        )
+        .select_related("course__slot")
+        .order_by("term_index", "course__slot__position", "course__title")
+    )
+
+
+def nomination_requests_for(user) -> QuerySet[NominationRequest]:
+    """Open requests from managers whom the user may nominate."""
+    return (
+        NominationRequest.objects.filter(
+            state=NominationRequestState.OPEN,
+            participant__in=participants_editable_by(user),
+        )
+        .select_related("participant__municipality", "offering__course")
+        .order_by("created_at")
+    )

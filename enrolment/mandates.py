@@ -1,0 +1,74 @@
+"""Which mandate applies to a manager, and the deadlines it sets them.
+
+A mandate takes effect from a date; a later version of a municipality's mandate replaces
+the earlier one from its own date. The deadlines run from the later of the manager's
+appointment and the mandate's effective date; managers already in post when it took
+effect may instead have a fixed completion date.
+"""
+
+import calendar
+from dataclasses import dataclass
+from datetime import date
+
+from .models import Mandate, Participant
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later, or the month's last day (31 Jan + 1 month = 28/29 Feb)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+@dataclass(frozen=True)
+class Deadlines:
+    mandate: Mandate
+    start_by: date | None
+    complete_by: date | None
+
+
+def mandate_in_force(mandates, on: date) -> Mandate | None:
+    """The version in force on a day, from one municipality's mandates."""
+    in_force = [m for m in mandates if m.effective_from <= on]
+    return max(in_force, key=lambda m: m.effective_from) if in_force else None
+
+
+def applies_to(mandate: Mandate, participant: Participant, administration_ids=None) -> bool:
+    if mandate.positions and participant.position not in mandate.positions:
+        return False
+    if mandate.operational_areas and participant.operational_area not in mandate.operational_areas:
+        return False
+    if administration_ids is None:
+        administration_ids = {a.pk for a in mandate.administrations.all()}
+    return not administration_ids or participant.administration_id in administration_ids
+
+
+def deadlines_for(mandate: Mandate, participant: Participant) -> Deadlines:
+    appointed = participant.appointed_on or mandate.effective_from
+    runs_from = max(appointed, mandate.effective_from)
+    start_by = (
+        add_months(runs_from, mandate.start_within_months)
+        if mandate.start_within_months is not None
+        else None
+    )
+    complete_by = (
+        add_months(runs_from, mandate.complete_within_months)
+        if mandate.complete_within_months is not None
+        else None
+    )
+    if mandate.fixed_completion_date and appointed < mandate.effective_from:
+        complete_by = mandate.fixed_completion_date
+    return Deadlines(mandate=mandate, start_by=start_by, complete_by=complete_by)
+
+
+def deadlines_of(participant: Participant, on: date) -> Deadlines | None:
+    """The deadlines a manager's municipality's mandate in force sets them, if any."""
+    mandates = list(
+        Mandate.objects.filter(municipality_id=participant.municipality_id).prefetch_related(
+            "administrations"
+        )
+    )
+    mandate = mandate_in_force(mandates, on)
+    if mandate is None or not applies_to(mandate, participant):
+        return None
+    return deadlines_for(mandate, participant)
