@@ -1,0 +1,11 @@
+"""Celery beat's schedule: the periodic work of the portal, in one place."""
+
+from celery.schedules import crontab
+
+BEAT_SCHEDULE = {
+    "compliance-monthly-snapshot": {
+        "task": "enrolment.tasks.compliance_snapshot_monthly",
+        # The first of each month, early; the task is idempotent for its month.
+        "schedule": crontab(minute=15, hour=2, day_of_month=1),
+    },
+}
