@@ -27,6 +27,11 @@ class Deadlines:
     complete_by: date | None
 
 
+def obligation_start(mandates) -> date | None:
+    """The day a municipality's obligation began: its first mandate version."""
+    return min((m.effective_from for m in mandates), default=None)
+
+
 def mandate_in_force(mandates, on: date) -> Mandate | None:
     """The version in force on a day, from one municipality's mandates."""
     in_force = [m for m in mandates if m.effective_from <= on]
@@ -43,9 +48,18 @@ def applies_to(mandate: Mandate, participant: Participant, administration_ids=No
     return not administration_ids or participant.administration_id in administration_ids
 
 
-def deadlines_for(mandate: Mandate, participant: Participant) -> Deadlines:
-    appointed = participant.appointed_on or mandate.effective_from
-    runs_from = max(appointed, mandate.effective_from)
+def deadlines_for(
+    mandate: Mandate,
+    participant: Participant,
+    runs_from: date | None = None,
+    obligation_from: date | None = None,
+) -> Deadlines:
+    """Deadlines run from the latest of the appointment, the day the municipality's
+    obligation began (its first mandate version: a new version changes the rules, it does
+    not restart everyone's clock) and, for a manager who moved here, the move."""
+    obligation_from = obligation_from or mandate.effective_from
+    appointed = participant.appointed_on or obligation_from
+    runs_from = max(appointed, obligation_from, runs_from or date.min)
     start_by = (
         add_months(runs_from, mandate.start_within_months)
         if mandate.start_within_months is not None
@@ -56,7 +70,11 @@ def deadlines_for(mandate: Mandate, participant: Participant) -> Deadlines:
         if mandate.complete_within_months is not None
         else None
     )
-    if mandate.fixed_completion_date and appointed < mandate.effective_from:
+    in_post_before = appointed < obligation_from and (
+        participant.in_municipality_since is None
+        or participant.in_municipality_since < obligation_from
+    )
+    if mandate.fixed_completion_date and in_post_before:
         complete_by = mandate.fixed_completion_date
     return Deadlines(mandate=mandate, start_by=start_by, complete_by=complete_by)
 
@@ -71,4 +89,9 @@ def deadlines_of(participant: Participant, on: date) -> Deadlines | None:
     mandate = mandate_in_force(mandates, on)
     if mandate is None or not applies_to(mandate, participant):
         return None
-    return deadlines_for(mandate, participant)
+    return deadlines_for(
+        mandate,
+        participant,
+        runs_from=participant.in_municipality_since,
+        obligation_from=obligation_start(mandates),
+    )

@@ -67,6 +67,9 @@ class Participant(models.Model):
     )
     position = models.CharField(_("position"), max_length=32, choices=Position.choices, blank=True)
     appointed_on = models.DateField(_("appointed as manager"), null=True, blank=True)
+    # Set when a manager moves here from another municipality: this municipality's
+    # mandate judges them from that day.
+    in_municipality_since = models.DateField(_("in this municipality since"), null=True, blank=True)
     left_on = models.DateField(_("left the manager role"), null=True, blank=True)
     cohort = models.ForeignKey(
         Cohort, on_delete=models.SET_NULL, null=True, blank=True, related_name="participants"
@@ -335,6 +338,34 @@ class Mandate(models.Model):
 
     def __str__(self):
         return f"{self.municipality} {self.effective_from:%Y-%m-%d}"
+
+
+class ComplianceSnapshot(models.Model):
+    """Compliance counts of one municipality in one month, kept for the trend."""
+
+    municipality = models.ForeignKey(
+        "programmes.Municipality", on_delete=models.CASCADE, related_name="compliance_snapshots"
+    )
+    month = models.DateField(_("month"), help_text=_("The first day of the month."))
+    counts = models.JSONField(_("counts per status"), default=dict)
+    total = models.PositiveIntegerField(_("managers in scope"), default=0)
+    taken_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("compliance snapshot")
+        verbose_name_plural = _("compliance snapshots")
+        ordering = ["municipality", "month"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "month"], name="compliance_snapshot_one_per_month"
+            ),
+            models.CheckConstraint(
+                condition=Q(month__day=1), name="compliance_snapshot_first_of_month"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.municipality} {self.month:%Y-%m}"
 
 
 class NominationRequestState(models.TextChoices):

@@ -104,11 +104,12 @@ def _programmes_by_region(region_ids) -> dict[int, Programme]:
     return programmes
 
 
-def progress_for(participants) -> dict[int, Progress]:
+def progress_for(participants, on: date | None = None) -> dict[int, Progress]:
     """Progress per participant id, for participants with `municipality` loaded.
 
     Four queries whatever the number: programmes with their slots, enrolments that count
-    (passed or under way), and credit transfers.
+    (passed or under way), and credit transfers. With `on`, progress as it stood that
+    day: results dated later count as under way, later decisions not at all.
     """
     participants = list(participants)
     if not participants:
@@ -135,18 +136,20 @@ def progress_for(participants) -> dict[int, Progress]:
     for participant in participants:
         programme = programmes.get(participant.municipality.region_id)
         result[participant.pk] = _progress(
-            programme, enrolments[participant.pk], transfers[participant.pk]
+            programme, enrolments[participant.pk], transfers[participant.pk], on
         )
     return result
 
 
-def progress_of(participant) -> Progress:
-    return progress_for([participant])[participant.pk]
+def progress_of(participant, on: date | None = None) -> Progress:
+    return progress_for([participant], on)[participant.pk]
 
 
-def _progress(programme, enrolments, transfers) -> Progress:
+def _progress(programme, enrolments, transfers, on=None) -> Progress:
     if programme is None:
         return Progress(programme=None)
+    if on is not None:
+        transfers = [t for t in transfers if t.decided_on <= on]
     slots = {slot.pk: SlotProgress(slot=slot) for slot in programme.slots.all()}
     progress = Progress(programme=programme, slots=list(slots.values()))
 
@@ -163,7 +166,10 @@ def _progress(programme, enrolments, transfers) -> Progress:
         sp = slots.get(enrolment.slot_id)
         if sp is None:
             continue
-        if enrolment.state == EnrolmentState.PASSED:
+        passed = enrolment.state == EnrolmentState.PASSED and (
+            on is None or enrolment.result_date is None or enrolment.result_date <= on
+        )
+        if passed:
             # Two passes in one slot (both slot-1 alternatives) fill it once: keep the first.
             if sp.status != SlotStatus.PASSED:
                 sp.status = SlotStatus.PASSED

@@ -1,6 +1,6 @@
 """The enrolment app's pages, one module per area, all in the "enrolment" namespace."""
 
-from . import imports, offerings, own, participants
+from . import compliance, imports, offerings, own, participants
 
 app_name = "enrolment"
 
@@ -9,4 +9,5 @@ urlpatterns = [
     *offerings.urlpatterns,
     *imports.urlpatterns,
     *own.urlpatterns,
+    *compliance.urlpatterns,
 ]

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -11,7 +12,7 @@ from django.views.decorators.http import require_POST
 from portal.accounts.decorators import role_required
 from portal.accounts.models import Role
 
-from ..mandates import deadlines_of
+from ..compliance import municipality_compliance
 from ..progress import progress_of
 from ..selectors import offerings_open_to, participant_for_user
 from ..services.requests import nomination_request_create
@@ -34,9 +35,16 @@ def my_programme(request):
                     "offering_id", flat=True
                 )
             ),
-            deadlines=None
-            if progress.is_complete
-            else deadlines_of(participant, timezone.localdate()),
+            compliance=next(
+                iter(
+                    municipality_compliance(
+                        municipality=participant.municipality,
+                        on=timezone.localdate(),
+                        participant_filter=Q(pk=participant.pk),
+                    ).rows
+                ),
+                None,
+            ),
         )
     return render(request, "enrolment/my_programme.html", context)
 

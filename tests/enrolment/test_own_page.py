@@ -113,9 +113,9 @@ def test_own_page_shows_the_deadline_when_a_mandate_applies(client, world, perso
     f.MandateFactory(municipality=world.borlange, fixed_completion_date=date(2028, 6, 30))
     client.force_login(personas.manager)
     response = client.get(reverse("enrolment:my_programme"))
-    deadlines = response.context["deadlines"]
+    row = response.context["compliance"]
     # Appointed 2023-03-01, before the mandate took effect: the fixed date applies.
-    assert deadlines.complete_by == date(2028, 6, 30)
+    assert row.complete_by == date(2028, 6, 30)
     assert "2028-06-30" in response.content.decode()
 
 

@@ -1,0 +1,314 @@
+"""Compliance with a municipality's mandate, derived from progress, never stored by hand.
+
+For each manager in the scope of the mandate in force on a given day, exactly one status
+with the deadline it was judged against and a one-line reason:
+
+- exempt: a credit transfer or exemption for the whole programme;
+- completed: every slot filled;
+- overdue: the completion deadline has passed, or the start deadline has passed without
+  a course begun;
+- at risk: at one course a term, using the offerings already scheduled and assuming one
+  course a term after the last of them, the missing slots cannot be finished by the
+  completion deadline;
+- not started: no course begun, still inside the start window;
+- on track: everything else.
+
+A whole municipality is computed in a fixed number of queries.
+"""
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Q
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from programmes.models import CourseOffering, OfferingState
+from programmes.terms import Term
+
+from .mandates import applies_to, deadlines_for, mandate_in_force, obligation_start
+from .models import Mandate, Participant
+from .progress import Progress, progress_for
+
+
+class Status:
+    COMPLETED = "completed"
+    EXEMPT = "exempt"
+    ON_TRACK = "on_track"
+    AT_RISK = "at_risk"
+    OVERDUE = "overdue"
+    NOT_STARTED = "not_started"
+
+    ORDER = (OVERDUE, AT_RISK, NOT_STARTED, ON_TRACK, COMPLETED, EXEMPT)
+    LABELS = {
+        COMPLETED: gettext_lazy("Completed"),
+        EXEMPT: gettext_lazy("Exempt"),
+        ON_TRACK: gettext_lazy("On track"),
+        AT_RISK: gettext_lazy("At risk"),
+        OVERDUE: gettext_lazy("Overdue"),
+        NOT_STARTED: gettext_lazy("Not started"),
+    }
+
+
+@dataclass
+class ComplianceRow:
+    participant: Participant
+    progress: Progress
+    status: str
+    deadline: date | None
+    reason: str
+    start_by: date | None = None
+    complete_by: date | None = None
+
+    @property
+    def status_label(self):
+        return Status.LABELS[self.status]
+
+
+@dataclass
+class MunicipalityCompliance:
+    municipality: object
+    on: date
+    mandate: Mandate | None
+    rows: list[ComplianceRow] = field(default_factory=list)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        counted = Counter(row.status for row in self.rows)
+        return {status: counted.get(status, 0) for status in Status.ORDER}
+
+    @property
+    def total(self) -> int:
+        return len(self.rows)
+
+    def rows_with(self, *statuses) -> list[ComplianceRow]:
+        return [row for row in self.rows if row.status in statuses]
+
+
+def _d(day: date) -> str:
+    return day.isoformat()
+
+
+def _started(progress: Progress, on: date) -> bool:
+    for sp in progress.slots:
+        if sp.is_filled:
+            return True
+        if sp.current is not None and sp.current.offering.start_date <= on:
+            return True
+    return False
+
+
+def estimated_finish(progress: Progress, on: date, offerings_by_slot) -> date:
+    """The earliest day the missing slots can be done at one course a term.
+
+    Slots under way finish with their offering. The others take scheduled offerings that
+    have not started yet, one a term, and after the last scheduled term one a term of any
+    slot, since the programme is given every term at that pace.
+    """
+    finish = on
+    busy_terms = set()
+    missing = []
+    for sp in progress.slots:
+        if sp.is_filled:
+            continue
+        if sp.current is not None:
+            offering = sp.current.offering
+            busy_terms.add(offering.term_index)
+            finish = max(finish, offering.end_date)
+        else:
+            missing.append(sp.slot.pk)
+    if not missing:
+        return finish
+    scheduled = {
+        slot_id: {o.term_index: o for o in offerings_by_slot.get(slot_id, ()) if o.start_date > on}
+        for slot_id in missing
+    }
+    last_scheduled = max((t for terms in scheduled.values() for t in terms), default=0)
+    term = Term.of(on)
+    index = term.index if on < term.start else term.index + 1
+    for _attempt in range(60):
+        if not missing:
+            break
+        if index not in busy_terms:
+            if index <= last_scheduled:
+                slot_id = next((s for s in missing if index in scheduled[s]), None)
+                end = scheduled[slot_id][index].end_date if slot_id else None
+            else:
+                slot_id, end = missing[0], Term.from_index(index).end
+            if slot_id is not None:
+                missing.remove(slot_id)
+                busy_terms.add(index)
+                finish = max(finish, end)
+        index += 1
+    return finish
+
+
+def judge(
+    participant: Participant,
+    progress: Progress,
+    mandate: Mandate,
+    on: date,
+    offerings_by_slot,
+    runs_from: date | None = None,
+    obligation_from: date | None = None,
+) -> ComplianceRow:
+    deadlines = deadlines_for(
+        mandate, participant, runs_from=runs_from, obligation_from=obligation_from
+    )
+    start_by, complete_by = deadlines.start_by, deadlines.complete_by
+    row = ComplianceRow(
+        participant=participant,
+        progress=progress,
+        status=Status.ON_TRACK,
+        deadline=complete_by,
+        reason="",
+        start_by=start_by,
+        complete_by=complete_by,
+    )
+    if progress.exempt_from_programme:
+        row.status, row.deadline = Status.EXEMPT, None
+        row.reason = _("Exempt from the whole programme by a decision.")
+        return row
+    if progress.is_complete:
+        row.status = Status.COMPLETED
+        done = progress.completed_on
+        row.reason = (
+            _("Completed the programme on %(date)s.") % {"date": _d(done)}
+            if done
+            else _("Completed the programme.")
+        )
+        return row
+    if complete_by and on > complete_by:
+        row.status = Status.OVERDUE
+        row.reason = _("The programme should have been completed by %(date)s.") % {
+            "date": _d(complete_by)
+        }
+        return row
+    started = _started(progress, on)
+    if not started and start_by and on > start_by:
+        row.status, row.deadline = Status.OVERDUE, start_by
+        row.reason = _("No course begun by the start deadline %(date)s.") % {"date": _d(start_by)}
+        return row
+    if complete_by:
+        finish = estimated_finish(progress, on, offerings_by_slot)
+        if finish > complete_by:
+            missing = len(progress.slots) - progress.slots_filled
+            row.status = Status.AT_RISK
+            row.reason = _(
+                "At one course a term the %(count)s missing courses end %(finish)s, "
+                "after the deadline %(date)s."
+            ) % {"count": missing, "finish": _d(finish), "date": _d(complete_by)}
+            return row
+    if not started:
+        row.status = Status.NOT_STARTED
+        row.deadline = start_by or complete_by
+        row.reason = (
+            _("Start the programme by %(date)s.") % {"date": _d(start_by)}
+            if start_by
+            else _("Not started; complete by %(date)s.") % {"date": _d(complete_by)}
+        )
+        return row
+    row.reason = (
+        _("%(filled)s of %(total)s courses done; complete by %(date)s.")
+        % {"filled": progress.slots_filled, "total": len(progress.slots), "date": _d(complete_by)}
+        if complete_by
+        else _("%(filled)s of %(total)s courses done.")
+        % {"filled": progress.slots_filled, "total": len(progress.slots)}
+    )
+    return row
+
+
+def _in_scope_on(participant: Participant, on: date) -> bool:
+    """Managers who left are out of scope from their left date; a manager who moved in
+    is judged here only from the move."""
+    if participant.left_on is not None and participant.left_on <= on:
+        return False
+    since = participant.in_municipality_since
+    return since is None or since <= on
+
+
+def _offerings_by_slot(programme_ids, on: date):
+    by_slot = defaultdict(list)
+    for offering in CourseOffering.objects.filter(
+        course__slot__programme_id__in=programme_ids,
+        end_date__gte=on,
+        state__in=[
+            OfferingState.PLANNED,
+            OfferingState.OPEN,
+            OfferingState.CLOSED,
+            OfferingState.RUNNING,
+        ],
+    ).select_related("course"):
+        by_slot[offering.course.slot_id].append(offering)
+    return by_slot
+
+
+def compute_compliance(
+    municipalities, on: date, participant_filter: Q | None = None
+) -> list[MunicipalityCompliance]:
+    municipalities = list(municipalities)
+    by_municipality = defaultdict(list)
+    for mandate in Mandate.objects.filter(
+        municipality__in=municipalities, effective_from__lte=on
+    ).prefetch_related("administrations"):
+        by_municipality[mandate.municipality_id].append(mandate)
+    in_force = {m.pk: mandate_in_force(by_municipality[m.pk], on) for m in municipalities}
+
+    participants = Participant.objects.filter(
+        municipality__in=[m for m in municipalities if in_force[m.pk]]
+    ).select_related("municipality", "administration")
+    if participant_filter is not None:
+        participants = participants.filter(participant_filter)
+    participants = [p for p in participants if _in_scope_on(p, on)]
+    admin_ids = {
+        mid: {a.pk for a in mandate.administrations.all()}
+        for mid, mandate in in_force.items()
+        if mandate
+    }
+    participants = [
+        p
+        for p in participants
+        if applies_to(in_force[p.municipality_id], p, admin_ids[p.municipality_id])
+    ]
+    progress = progress_for(participants, on)
+    programme_ids = {p.programme.pk for p in progress.values() if p.programme}
+    offerings = _offerings_by_slot(programme_ids, on)
+
+    results = {
+        m.pk: MunicipalityCompliance(municipality=m, on=on, mandate=in_force[m.pk])
+        for m in municipalities
+    }
+    for participant in participants:
+        results[participant.municipality_id].rows.append(
+            judge(
+                participant,
+                progress[participant.pk],
+                in_force[participant.municipality_id],
+                on,
+                offerings,
+                runs_from=participant.in_municipality_since,
+                obligation_from=obligation_start(by_municipality[participant.municipality_id]),
+            )
+        )
+    for result in results.values():
+        result.rows.sort(
+            key=lambda r: (
+                Status.ORDER.index(r.status),
+                r.deadline or date.max,
+                r.participant.last_name,
+            )
+        )
+    return [results[m.pk] for m in municipalities]
+
+
+def municipality_compliance(
+    *, municipality, on: date, participant_filter: Q | None = None
+) -> MunicipalityCompliance:
+    """Compliance of one municipality's managers on a day; `participant_filter` narrows
+    the managers (e.g. to one administration or the user's reach)."""
+    return compute_compliance([municipality], on, participant_filter)[0]
+
+
+def region_compliance(*, region, on: date) -> list[MunicipalityCompliance]:
+    return compute_compliance(region.municipalities.order_by("name"), on)

@@ -1,0 +1,13 @@
+from datetime import date
+
+from celery import shared_task
+from django.utils import timezone
+
+from .services.compliance import compliance_snapshot_take
+
+
+@shared_task(acks_late=True)
+def compliance_snapshot_monthly(month: str | None = None) -> int:
+    """Beat runs this on the first of each month; `month` (YYYY-MM-DD) redoes a past one."""
+    day = date.fromisoformat(month) if month else timezone.localdate()
+    return compliance_snapshot_take(month=day)

@@ -1,0 +1,176 @@
+"""Compliance pages: a municipality's managers against its mandate, the regional view,
+and the mandate versions themselves."""
+
+from django.contrib import messages
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal.accounts.decorators import role_required
+from portal.accounts.models import Role
+from portal.accounts.scope import AGGREGATE_ROLES, EDITOR_ROLES, PEOPLE_ROLES, reach, reach_q
+from portal.exports import Table, table_response
+from programmes.models import Municipality
+from programmes.selectors import municipalities_visible_to, regions_visible_to
+
+from ..compliance import Status, municipality_compliance, region_compliance
+from ..filters_compliance import ComplianceFilter
+from ..forms import MandateForm
+from ..models import Mandate
+from ..selectors import participants_visible_to
+from ..services.mandates import mandate_save
+
+PAGE_ROLES = (Role.PROGRAMME_ADMIN, Role.HR_ADMIN, Role.HEAD_OF_ADMINISTRATION)
+
+
+def _municipality_for(user, code) -> Municipality:
+    return get_object_or_404(municipalities_visible_to(user, PEOPLE_ROLES), code=code)
+
+
+def _mandate_municipalities(user):
+    """Municipalities whose mandate a user may change: a programme administrator's region,
+    an HR administrator's whole municipality (not one administration of it)."""
+    r = reach(user, EDITOR_ROLES)
+    return Municipality.objects.filter(reach_q(r, region="region_id", municipality="id"))
+
+
+@role_required(*PAGE_ROLES, Role.COUNCIL)
+def compliance_home(request):
+    if reach(request.user, AGGREGATE_ROLES):
+        return redirect("enrolment:compliance_region")
+    municipalities = list(municipalities_visible_to(request.user, PEOPLE_ROLES)[:2])
+    if len(municipalities) == 1:
+        return redirect("enrolment:compliance_municipality", code=municipalities[0].code)
+    return render(
+        request,
+        "enrolment/compliance/home.html",
+        {"municipalities": municipalities_visible_to(request.user, PEOPLE_ROLES)},
+    )
+
+
+def _compliance(request, municipality):
+    """Compliance of the managers of a municipality that the user may see, filtered."""
+    filterset = ComplianceFilter(
+        request.GET or None,
+        queryset=participants_visible_to(request.user, PEOPLE_ROLES),
+        municipality=municipality,
+    )
+    visible = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
+    result = municipality_compliance(
+        municipality=municipality,
+        on=timezone.localdate(),
+        participant_filter=Q(pk__in=visible.values("pk")),
+    )
+    return filterset, result
+
+
+@role_required(*PAGE_ROLES)
+def compliance_municipality(request, code):
+    municipality = _municipality_for(request.user, code)
+    filterset, result = _compliance(request, municipality)
+    return render(
+        request,
+        "enrolment/compliance/municipality.html",
+        {
+            "municipality": municipality,
+            "filter": filterset,
+            "result": result,
+            "counts": [(s, Status.LABELS[s], result.counts[s]) for s in Status.ORDER],
+            "attention": result.rows_with(Status.OVERDUE, Status.AT_RISK),
+            "can_edit_mandate": _mandate_municipalities(request.user)
+            .filter(pk=municipality.pk)
+            .exists(),
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+@role_required(*PAGE_ROLES)
+def compliance_export(request, code, file_format):
+    municipality = _municipality_for(request.user, code)
+    _filterset, result = _compliance(request, municipality)
+    table = Table(
+        title=_("Compliance"),
+        headers=[
+            _("First name"),
+            _("Last name"),
+            _("Work e-mail"),
+            _("Administration"),
+            _("Operational area"),
+            _("Position"),
+            _("Appointed as manager"),
+            _("Status"),
+            _("Deadline"),
+            _("Reason"),
+            "hp",
+        ],
+        rows=(
+            [
+                r.participant.first_name,
+                r.participant.last_name,
+                r.participant.email,
+                r.participant.administration.name if r.participant.administration else "",
+                r.participant.get_operational_area_display(),
+                r.participant.get_position_display(),
+                r.participant.appointed_on,
+                str(r.status_label),
+                r.deadline,
+                r.reason,
+                r.progress.credits,
+            ]
+            for r in result.rows
+        ),
+    )
+    filename = f"efterlevnad-{municipality.code}-{result.on.isoformat()}"
+    return table_response(table, file_format, filename)
+
+
+@role_required(Role.PROGRAMME_ADMIN, Role.COUNCIL)
+def compliance_region(request):
+    regions = regions_visible_to(request.user, AGGREGATE_ROLES).filter(
+        pk__in=reach(request.user, AGGREGATE_ROLES).region_ids
+    )
+    on = timezone.localdate()
+    return render(
+        request,
+        "enrolment/compliance/region.html",
+        {
+            "on": on,
+            "statuses": [(s, Status.LABELS[s]) for s in Status.ORDER],
+            "regions": [(region, region_compliance(region=region, on=on)) for region in regions],
+        },
+    )
+
+
+@role_required(Role.PROGRAMME_ADMIN, Role.HR_ADMIN)
+def mandate_list(request, code):
+    municipality = get_object_or_404(_mandate_municipalities(request.user), code=code)
+    return render(
+        request,
+        "enrolment/compliance/mandate_list.html",
+        {
+            "municipality": municipality,
+            "mandates": municipality.mandates.prefetch_related("administrations").order_by(
+                "-effective_from"
+            ),
+        },
+    )
+
+
+@role_required(Role.PROGRAMME_ADMIN, Role.HR_ADMIN)
+def mandate_edit(request, code, pk=None):
+    municipality = get_object_or_404(_mandate_municipalities(request.user), code=code)
+    instance = None
+    if pk is not None:
+        instance = get_object_or_404(Mandate, pk=pk, municipality=municipality)
+    form = MandateForm(request.POST or None, instance=instance, municipality=municipality)
+    if request.method == "POST" and form.is_valid():
+        mandate_save(form=form, actor=request.user)
+        messages.success(request, _("The mandate has been saved."))
+        return redirect("enrolment:mandate_list", code=municipality.code)
+    return render(
+        request,
+        "enrolment/compliance/mandate_form.html",
+        {"municipality": municipality, "form": form, "mandate": instance},
+    )

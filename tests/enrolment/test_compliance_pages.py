@@ -1,0 +1,244 @@
+from datetime import date
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from enrolment.compliance import Status, municipality_compliance
+from enrolment.models import ComplianceSnapshot, Mandate, Participant
+from enrolment.services.compliance import compliance_snapshot_take
+from enrolment.tasks import compliance_snapshot_monthly
+from tests import factories as f
+
+
+@pytest.fixture
+def mandate(world):
+    return f.MandateFactory(municipality=world.borlange, fixed_completion_date=date(2028, 6, 30))
+
+
+def _overdue(world, n, **fields):
+    """Managers appointed after the mandate who never started: overdue on their start."""
+    return f.ParticipantFactory.create_batch(
+        n, municipality=world.borlange, appointed_on=date(2025, 8, 1), **fields
+    )
+
+
+def test_municipality_page_shows_mandate_counts_and_the_overdue(client, world, personas, mandate):
+    late = _overdue(world, 2, administration=world.borlange_social)
+    client.force_login(personas.hr_borlange)
+    response = client.get(reverse("enrolment:compliance_municipality", args=["2081"]))
+    assert response.status_code == 200
+    result = response.context["result"]
+    assert result.mandate == mandate
+    assert result.counts[Status.OVERDUE] == 3  # the two and the persona (in post, not started)
+    attention = {row.participant for row in response.context["attention"]}
+    assert set(late) <= attention
+    html = response.content.decode()
+    assert "KS 2025/123" in html
+    assert late[0].last_name in html
+
+
+def test_filter_by_administration_narrows_the_list(client, world, personas, mandate):
+    _overdue(world, 2, administration=world.borlange_care)
+    client.force_login(personas.hr_borlange)
+    url = reverse("enrolment:compliance_municipality", args=["2081"])
+    response = client.get(url, {"administration": world.borlange_care.pk})
+    assert response.context["result"].total == 2
+    # A bogus filter value is ignored, not a 500.
+    assert client.get(url, {"administration": "abc", "operational_area": "x"}).status_code == 200
+
+
+def test_head_of_one_administration_sees_only_its_managers(client, world, personas, mandate):
+    _overdue(world, 3, administration=world.borlange_care)
+    client.force_login(personas.head_borlange_social)
+    response = client.get(reverse("enrolment:compliance_municipality", args=["2081"]))
+    assert [r.participant for r in response.context["result"].rows] == [
+        personas.manager_participant
+    ]
+
+
+def test_export_holds_the_rows_of_the_page(client, world, personas, mandate):
+    import csv
+    import io
+
+    late = _overdue(world, 2)
+    client.force_login(personas.hr_borlange)
+    response = client.get(reverse("enrolment:compliance_export", args=["2081", "csv"]))
+    assert response.status_code == 200
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    assert {r[2] for r in rows[1:]} == {p.email for p in [*late, personas.manager_participant]}
+
+
+@pytest.mark.parametrize(
+    "name,args",
+    [
+        ("enrolment:compliance_municipality", ["2081"]),
+        ("enrolment:compliance_export", ["2081", "xlsx"]),
+        ("enrolment:mandate_list", ["2081"]),
+        ("enrolment:mandate_create", ["2081"]),
+    ],
+)
+@pytest.mark.parametrize("persona", ["hr_falun", "council", "manager", "no_role"])
+def test_borlange_compliance_and_mandate_are_404_outside_scope(
+    client, personas, mandate, name, args, persona
+):
+    client.force_login(getattr(personas, persona))
+    assert client.get(reverse(name, args=args)).status_code == 404
+
+
+def test_hr_of_falun_cannot_edit_borlange_mandate(client, personas, mandate):
+    client.force_login(personas.hr_falun)
+    url = reverse("enrolment:mandate_update", args=["2081", mandate.pk])
+    response = client.post(url, {"decided_on": "2025-01-01", "effective_from": "2025-01-01"})
+    assert response.status_code == 404
+    mandate.refresh_from_db()
+    assert mandate.decided_on == date(2025, 6, 10)
+
+
+def test_head_of_administration_reads_but_cannot_edit_the_mandate(client, personas, mandate):
+    client.force_login(personas.head_borlange)
+    assert (
+        client.get(reverse("enrolment:compliance_municipality", args=["2081"])).status_code == 200
+    )
+    assert client.get(reverse("enrolment:mandate_list", args=["2081"])).status_code == 404
+
+
+def test_a_mandate_of_another_municipality_is_404_in_the_url(client, world, personas, mandate):
+    client.force_login(personas.hr_falun)
+    url = reverse("enrolment:mandate_update", args=["2080", mandate.pk])
+    assert client.get(url).status_code == 404
+
+
+def test_unknown_municipality_code_is_404(client, personas):
+    client.force_login(personas.programme_admin)
+    assert client.get("/efterlevnad/9999/").status_code == 404
+    assert client.get("/efterlevnad/20x1/").status_code == 404
+    assert client.get("/efterlevnad/2081/export.pdf").status_code == 404
+
+
+def test_hr_adds_a_new_version_of_the_mandate(client, world, personas, mandate):
+    client.force_login(personas.hr_borlange)
+    url = reverse("enrolment:mandate_create", args=["2081"])
+    response = client.post(
+        url,
+        {
+            "decided_on": "2026-05-01",
+            "decision_body": "Kommunfullmäktige",
+            "reference": "KF 2026/7",
+            "effective_from": "2027-01-01",
+            "positions": ["unit_manager"],
+            "start_within_months": "6",
+            "complete_within_months": "36",
+        },
+    )
+    assert response.status_code == 302
+    assert Mandate.objects.filter(municipality=world.borlange).count() == 2
+
+
+@pytest.mark.parametrize(
+    "data,field",
+    [
+        ({"effective_from": "2025-07-01"}, "effective_from"),  # clashes with the version in force
+        ({"effective_from": "2025-01-01"}, "effective_from"),  # before it was decided
+        ({"start_within_months": "0"}, "start_within_months"),
+        ({"start_within_months": "abc"}, "start_within_months"),
+        ({"decided_on": "32/13/2025"}, "decided_on"),
+        ({"positions": ["boss"]}, "positions"),
+    ],
+)
+def test_bad_mandate_input_gives_the_form_back_with_errors(client, personas, mandate, data, field):
+    client.force_login(personas.hr_borlange)
+    valid = {
+        "decided_on": "2025-06-10",
+        "decision_body": "KS",
+        "effective_from": "2026-01-01",
+        "start_within_months": "12",
+        "complete_within_months": "36",
+    }
+    response = client.post(reverse("enrolment:mandate_create", args=["2081"]), {**valid, **data})
+    assert response.status_code == 200
+    assert field in response.context["form"].errors
+    assert Mandate.objects.count() == 1
+
+
+def test_a_mandate_needs_a_deadline_rule(client, personas):
+    client.force_login(personas.hr_borlange)
+    response = client.post(
+        reverse("enrolment:mandate_create", args=["2081"]),
+        {"decided_on": "2025-06-10", "decision_body": "KS", "effective_from": "2025-07-01"},
+    )
+    assert response.context["form"].non_field_errors()
+    assert not Mandate.objects.exists()
+
+
+def test_regional_page_hides_groups_under_five(client, world, personas, mandate):
+    _overdue(world, 6)
+    f.MandateFactory(municipality=world.falun)
+    f.ParticipantFactory.create_batch(3, municipality=world.falun, appointed_on=date(2025, 8, 1))
+    client.force_login(personas.council)
+    response = client.get(reverse("enrolment:compliance_region"))
+    html = response.content.decode()
+    falun = html[html.index('data-municipality="2080"') :]
+    falun = falun[: falun.index("</tr>")]
+    assert "&lt;5" in falun
+    assert ">3<" not in falun
+    borlange = html[html.index('data-municipality="2081"') :]
+    borlange = borlange[: borlange.index("</tr>")]
+    assert ">7<" in borlange
+    assert "100 %" in borlange
+    assert personas.manager_participant.last_name not in html
+
+
+@pytest.mark.parametrize("persona", ["hr_borlange", "head_borlange", "manager", "no_role"])
+def test_regional_page_is_for_council_and_programme_administrators(client, personas, persona):
+    client.force_login(getattr(personas, persona))
+    assert client.get(reverse("enrolment:compliance_region")).status_code == 404
+
+
+def test_municipality_of_2000_managers_in_a_constant_number_of_queries(
+    world, mandate, django_assert_max_num_queries
+):
+    Participant.objects.bulk_create(
+        Participant(
+            first_name="Chef",
+            last_name=f"Nummer{i}",
+            email=f"chef{i}@borlange.se",
+            municipality=world.borlange,
+            appointed_on=date(2024, 1, 1),
+        )
+        for i in range(2000)
+    )
+    with django_assert_max_num_queries(8):
+        result = municipality_compliance(municipality=world.borlange, on=date(2026, 11, 22))
+    assert result.total == 2000
+
+
+def test_snapshot_for_a_month_run_twice_keeps_one(world, mandate):
+    _overdue(world, 2)
+    assert compliance_snapshot_take(month=date(2026, 11, 1)) == 1
+    assert compliance_snapshot_take(month=date(2026, 11, 15)) == 1
+    (snapshot,) = ComplianceSnapshot.objects.all()
+    assert snapshot.month == date(2026, 11, 1)
+    assert snapshot.counts[Status.OVERDUE] == 2
+    assert snapshot.total == 2
+
+
+def test_snapshot_task_runs_on_a_real_worker_and_is_idempotent(transactional_db, celery_worker):
+    region = f.RegionFactory()
+    programme = f.ProgrammeFactory(region=region)
+    for position in range(1, 5):
+        f.SlotFactory(programme=programme, position=position)
+    borlange = f.MunicipalityFactory(region=region, name="Borlänge", code="2081")
+    f.MandateFactory(municipality=borlange)
+    f.ParticipantFactory.create_batch(3, municipality=borlange, appointed_on=date(2025, 8, 1))
+    month = timezone.localdate().replace(day=1).isoformat()
+    assert compliance_snapshot_monthly.delay(month).get(timeout=60) == 1
+    assert compliance_snapshot_monthly.delay(month).get(timeout=60) == 1
+    (snapshot,) = ComplianceSnapshot.objects.all()
+    assert snapshot.total == 3
+
+
+def test_own_page_shows_the_managers_status(client, personas, mandate):
+    client.force_login(personas.manager)
+    response = client.get(reverse("enrolment:my_programme"))
+    assert response.context["compliance"].status == Status.OVERDUE
