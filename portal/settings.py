@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "programmes",
     "enrolment",
     "reporting",
+    "reporting.evaluations",
 ]
 
 MIDDLEWARE = [

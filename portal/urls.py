@@ -23,6 +23,8 @@ urlpatterns = [
     path("", include(portal_patterns)),
     path("", include("enrolment.urls")),
     path("", include("reporting.urls")),
+    path("", include("reporting.evaluations.urls")),
+    path("", include("reporting.followup.urls")),
     path("konto/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("healthz", health.healthz, name="healthz"),
