@@ -53,7 +53,10 @@ class Participant(models.Model):
     email = models.EmailField(_("work e-mail"))
     employee_number = models.CharField(_("employee number"), max_length=30, blank=True)
     municipality = models.ForeignKey(
-        "programmes.Municipality", on_delete=models.PROTECT, related_name="participants"
+        "programmes.Municipality",
+        on_delete=models.PROTECT,
+        related_name="participants",
+        verbose_name=_("municipality"),
     )
     administration = models.ForeignKey(
         "programmes.Administration",
@@ -61,6 +64,7 @@ class Participant(models.Model):
         null=True,
         blank=True,
         related_name="participants",
+        verbose_name=_("administration"),
     )
     operational_area = models.CharField(
         _("operational area"), max_length=16, choices=OperationalArea.choices, blank=True

@@ -35,7 +35,9 @@ class Region(models.Model):
 class Municipality(models.Model):
     """A municipality (kommun), named by its official four-digit code (kommunkod)."""
 
-    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="municipalities")
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="municipalities", verbose_name=_("region")
+    )
     name = models.CharField(_("name"), max_length=100)
     code = models.CharField(
         _("municipality code"), max_length=4, unique=True, validators=[validate_municipality_code]
@@ -59,7 +61,10 @@ class Administration(models.Model):
     """An administration (förvaltning) of a municipality, e.g. Socialförvaltningen."""
 
     municipality = models.ForeignKey(
-        Municipality, on_delete=models.CASCADE, related_name="administrations"
+        Municipality,
+        on_delete=models.CASCADE,
+        related_name="administrations",
+        verbose_name=_("municipality"),
     )
     name = models.CharField(_("name"), max_length=200)
 
@@ -146,7 +151,9 @@ class ProgrammeSlot(models.Model):
 class Course(models.Model):
     """A course that fills a slot; slot 1 has two alternatives."""
 
-    slot = models.ForeignKey(ProgrammeSlot, on_delete=models.PROTECT, related_name="courses")
+    slot = models.ForeignKey(
+        ProgrammeSlot, on_delete=models.PROTECT, related_name="courses", verbose_name=_("slot")
+    )
     title = models.CharField(_("title"), max_length=300)
     code = models.CharField(_("course code"), max_length=20, blank=True)
     credits = models.DecimalField(_("credits (hp)"), max_digits=4, decimal_places=1)
@@ -181,7 +188,9 @@ class OfferingMode(models.TextChoices):
 class CourseOffering(models.Model):
     """A course offering (kurstillfälle): one course given in one term."""
 
-    course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="offerings")
+    course = models.ForeignKey(
+        Course, on_delete=models.PROTECT, related_name="offerings", verbose_name=_("course")
+    )
     term = models.CharField(_("term"), max_length=6, validators=[validate_term])
     # Terms sort as numbers (VT2026 before HT2026); kept in step with `term` on save.
     term_index = models.PositiveIntegerField(editable=False, db_index=True)
