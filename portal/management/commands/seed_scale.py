@@ -1,0 +1,55 @@
+from django.core.management.base import BaseCommand, CommandError
+from django.db.models import ProtectedError
+
+from portal.demo.scale import DEFAULT_SEED, MAX_MUNICIPALITIES, build_scale
+
+
+class Command(BaseCommand):
+    help = (
+        "Load synthetic data for benchmarks: a region of its own (county code 99) with N "
+        "municipalities and M managers with enrolment histories. Replaces the synthetic "
+        "region's data if it exists; real regions are left alone."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--municipalities",
+            type=int,
+            required=True,
+            help=f"number of municipalities, 1 to {MAX_MUNICIPALITIES}",
+        )
+        parser.add_argument(
+            "--participants", type=int, required=True, help="number of managers, at least 1"
+        )
+        parser.add_argument(
+            "--seed",
+            type=int,
+            default=DEFAULT_SEED,
+            help=f"random seed; the same seed gives the same data (default {DEFAULT_SEED})",
+        )
+
+    def handle(self, *args, municipalities, participants, seed, **options):
+        if municipalities < 1:
+            raise CommandError(f"--municipalities must be at least 1, not {municipalities}.")
+        if municipalities > MAX_MUNICIPALITIES:
+            raise CommandError(
+                f"--municipalities can be at most {MAX_MUNICIPALITIES} (the synthetic "
+                f"municipality codes are four digits from 9001), not {municipalities}."
+            )
+        if participants < 1:
+            raise CommandError(f"--participants must be at least 1, not {participants}.")
+
+        try:
+            s = build_scale(municipalities=municipalities, participants=participants, seed=seed)
+        except ProtectedError as error:
+            raise CommandError(
+                "The synthetic region cannot be replaced: other data still refers to it "
+                f"({error.args[0]}). Delete that data first."
+            ) from error
+        self.stdout.write(self.style.SUCCESS(f"Synthetic region loaded in {s.seconds:.1f} s."))
+        self.stdout.write(
+            f"  {s.municipalities} municipalities, {s.administrations} administrations, "
+            f"{s.offerings} course offerings, {s.mandates} mandates\n"
+            f"  {s.participants} managers, {s.enrolments} enrolments, "
+            f"{s.events} enrolment events, {s.credit_transfers} credit transfers"
+        )
