@@ -87,7 +87,7 @@ BORLANGE_MANDATE = {
     "operational_areas": [],
     "start_within_months": 12,
     "complete_within_months": 36,
-    "fixed_completion_date": date(2028, 6, 30),
+    "fixed_completion_date": date(2028, 1, 31),
     "notes": (
         "Chefer inom socialtjänstens, omsorgens och den kommunala hälso- och sjukvårdens "
         "verksamheter ska genomgå ledarskapsutbildningen."

@@ -209,7 +209,7 @@ def test_demo_borlange_has_its_mandate_and_managers_not_yet_started():
     assert mandate.effective_from == date(2025, 7, 1)
     assert mandate.start_within_months == 12
     assert mandate.complete_within_months == 36
-    assert mandate.fixed_completion_date == date(2028, 6, 30)
+    assert mandate.fixed_completion_date == date(2028, 1, 31)
     waiting = demo_participants().filter(municipality__name="Borlänge", enrolments__isnull=True)
     assert waiting.filter(appointed_on__lt=date(2025, 6, 1)).exists()
     assert waiting.filter(appointed_on__gte=date(2025, 7, 1)).exists()
