@@ -1,22 +1,349 @@
-from django.contrib.auth.decorators import login_required
-from django.shortcuts import get_object_or_404, render
+"""The managers pages (chefer) for HR and programme administrators: the list with its
+filters, export and bulk nomination; one manager's page; adding, editing and leaving."""
 
-from ..progress import progress_of
-from ..selectors import participants_visible_to
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import Http404, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+
+from portal.accounts.decorators import role_required
+from portal.accounts.scope import EDITOR_ROLES, PEOPLE_ROLES, has_role
+from portal.exports import table_response
+from programmes.models import CourseOffering, OfferingState
+from programmes.selectors import municipalities_visible_to, offerings_visible_to
+
+from ..filters import ParticipantFilter, ProgrammeStatus, with_programme_status
+from ..forms_participants import (
+    BulkNominationForm,
+    NominationForm,
+    ParticipantEditForm,
+    ParticipantLeaveForm,
+)
+from ..models import EnrolmentEvent
+from ..progress import SlotStatus, progress_for, progress_of
+from ..selectors import participants_editable_by, participants_visible_to
+from ..services.enrolments import enrolment_nominate, enrolments_nominate
+from ..services.participants import (
+    participant_create,
+    participant_record_leaving,
+    participant_update,
+)
+from ..tables import audit_trail, participants_table
+
+PAGE_SIZE = 50
+FORM_FIELDS = (
+    "first_name",
+    "last_name",
+    "email",
+    "employee_number",
+    "administration",
+    "operational_area",
+    "position",
+    "appointed_on",
+)
+
+
+people_required = role_required(*PEOPLE_ROLES)
+editor_required = role_required(*EDITOR_ROLES)
+
+
+def _filtered(request):
+    queryset = with_programme_status(participants_visible_to(request.user, PEOPLE_ROLES))
+    return ParticipantFilter(request.GET or None, queryset=queryset, user=request.user)
+
+
+def _open_offerings(user):
+    return offerings_visible_to(user).filter(state=OfferingState.OPEN)
+
+
+@people_required
+def participant_list(request):
+    filterset = _filtered(request)
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    participants = list(page.object_list)
+    progress = progress_for(participants)
+    can_nominate = has_role(request.user, *EDITOR_ROLES)
+    bulk_form = None
+    checkboxes = {}
+    if can_nominate:
+        bulk_form = BulkNominationForm(
+            offerings=_open_offerings(request.user),
+            participants=participants_editable_by(request.user).filter(
+                pk__in=[p.pk for p in participants]
+            ),
+        )
+        # Only managers the user may nominate get a checkbox; others are shown, not chosen.
+        checkboxes = {int(str(w.data["value"])): w for w in bulk_form["participants"]}
+    status_labels = dict(ProgrammeStatus.choices)
+    rows = [
+        {
+            "participant": p,
+            "progress": progress[p.pk],
+            "status": status_labels[p.programme_status],
+            "checkbox": checkboxes.get(p.pk),
+        }
+        for p in participants
+    ]
+    return render(
+        request,
+        "enrolment/participants/list.html",
+        {
+            "filter": filterset,
+            "page": page,
+            "page_range": page.paginator.get_elided_page_range(page.number),
+            "rows": rows,
+            "bulk_form": bulk_form,
+            "can_nominate": can_nominate and bool(checkboxes),
+            "can_create": can_nominate,
+            "query": _list_query(request.GET),
+            "ordering": _current_ordering(request.GET, filterset),
+        },
+    )
+
+
+def _current_ordering(params, filterset) -> str:
+    """The sort the rows are in, for the column headers; name unless a valid one is asked."""
+    ordering = params.get("ordering", "")
+    return ordering if ordering.lstrip("-") in filterset.filters["ordering"].param_map else "name"
+
+
+def _list_query(params) -> str:
+    """The list's filters as a query string, without the page (kept across a POST)."""
+    query = params.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+@people_required
+def participant_export(request, fmt):
+    filterset = _filtered(request)
+    participants = filterset.qs.select_related("municipality", "administration")
+    return table_response(participants_table(participants), fmt, _("managers"))
+
+
+@editor_required
+@require_POST
+def participant_bulk_nominate(request):
+    form = BulkNominationForm(
+        request.POST,
+        offerings=offerings_visible_to(request.user),
+        participants=participants_editable_by(request.user),
+    )
+    back = reverse("enrolment:participant_list")
+    query = QueryDict(request.POST.get("query", "")).urlencode()
+    if query:
+        back = f"{back}?{query}"
+    if not form.is_valid():
+        if form.has_unknown_ids():
+            raise Http404
+        if form.has_error("participants"):
+            messages.error(request, _("Choose at least one manager to nominate."))
+        if form.has_error("offering"):
+            messages.error(request, _("Choose a course offering to nominate to."))
+        return redirect(back)
+    result = enrolments_nominate(
+        participants=form.cleaned_data["participants"],
+        offering=form.cleaned_data["offering"],
+        actor=request.user,
+    )
+    if result.nominated:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d manager was nominated to %(offering)s.",
+                "%(count)d managers were nominated to %(offering)s.",
+                len(result.nominated),
+            )
+            % {"count": len(result.nominated), "offering": form.cleaned_data["offering"]},
+        )
+    for participant, reason in result.refused:
+        messages.warning(
+            request,
+            _("%(name)s was not nominated: %(reason)s")
+            % {"name": participant.full_name, "reason": reason},
+        )
+    return redirect(back)
+
+
+def _detail(request, participant, *, nomination_form=None):
+    user = request.user
+    can_edit = participants_editable_by(user).filter(pk=participant.pk).exists()
+    progress = progress_of(participant)
+    enrolments = participant.enrolments.select_related("offering__course__slot").prefetch_related(
+        Prefetch("events", queryset=EnrolmentEvent.objects.select_related("actor"))
+    )
+    next_slot = progress.next_slot
+    next_offerings = []
+    if next_slot is not None and not participant.has_left:
+        next_offerings = list(_offerings_for_slot(next_slot.slot).filter(state=OfferingState.OPEN))
+    if can_edit and not participant.has_left:
+        offered = _nomination_offerings(request.user, participant, progress)
+        if nomination_form is None:
+            nomination_form = _nomination_form(participant, offered)
+        else:
+            # Re-shown after an error: offer the same choices as before.
+            nomination_form.fields["offering"].queryset = offered
+    return render(
+        request,
+        "enrolment/participants/detail.html",
+        {
+            "participant": participant,
+            "progress": progress,
+            "enrolments": enrolments.order_by("offering__term_index", "id"),
+            "next_slot": next_slot,
+            "next_offerings": next_offerings,
+            "can_edit": can_edit,
+            "nomination_form": nomination_form if can_edit else None,
+            "audit_trail": audit_trail(participant) if can_edit else None,
+        },
+    )
+
+
+def _offerings_for_slot(slot):
+    """Offerings of a slot of the manager's own programme. Offerings are public within a
+    region and the manager is already known to be in the user's scope; a manager reading
+    their own page reaches no region through offerings_visible_to, yet must see these."""
+    return CourseOffering.objects.filter(course__slot=slot).select_related("course__slot")
+
+
+def _nomination_offerings(user, participant, progress=None):
+    """The offerings an editor may nominate this manager to: any the user sees in the
+    manager's region (the service says why one cannot be used, e.g. closed meanwhile);
+    with `progress`, only the open ones in slots neither filled nor under way, to offer."""
+    offerings = offerings_visible_to(user).filter(
+        course__slot__programme__region_id=participant.municipality.region_id
+    )
+    if progress is None:
+        return offerings
+    taken = [sp.slot.pk for sp in progress.slots if sp.status != SlotStatus.NOT_STARTED]
+    return offerings.filter(state=OfferingState.OPEN).exclude(course__slot_id__in=taken)
+
+
+def _nomination_form(participant, offerings, data=None):
+    return NominationForm(
+        data,
+        offerings=offerings,
+        action=reverse("enrolment:participant_nominate", args=[participant.pk]),
+    )
 
 
 @login_required
 def participant_detail(request, pk):
     participant = get_object_or_404(participants_visible_to(request.user), pk=pk)
-    enrolments = participant.enrolments.select_related("offering__course").order_by(
-        "offering__term_index", "id"
+    return _detail(request, participant)
+
+
+@editor_required
+@require_POST
+def participant_nominate(request, pk):
+    participant = get_object_or_404(participants_editable_by(request.user), pk=pk)
+    form = _nomination_form(
+        participant, _nomination_offerings(request.user, participant), request.POST
     )
-    return render(
+    if not form.is_valid():
+        if form.has_unknown_ids():
+            raise Http404
+        return _detail(request, participant, nomination_form=form)
+    offering = form.cleaned_data["offering"]
+    try:
+        enrolment_nominate(participant=participant, offering=offering, actor=request.user)
+    except ValidationError as exc:
+        form.add_error(None, exc.messages[0])
+        return _detail(request, participant, nomination_form=form)
+    messages.success(
         request,
-        "enrolment/participant_detail.html",
-        {
-            "participant": participant,
-            "progress": progress_of(participant),
-            "enrolments": enrolments,
-        },
+        _("%(name)s was nominated to %(offering)s.")
+        % {"name": participant.full_name, "offering": offering},
+    )
+    return redirect("enrolment:participant_detail", pk=participant.pk)
+
+
+def _add_errors(form, exc: ValidationError):
+    """A service's errors on the form: on their field when the form has it."""
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+def _posted(request):
+    return request.POST if request.method == "POST" else None
+
+
+def _editable_municipalities(user):
+    municipalities = list(municipalities_visible_to(user, EDITOR_ROLES).order_by("name"))
+    if not municipalities:
+        raise Http404
+    return municipalities
+
+
+def _save_details(form, service, **kwargs):
+    details = {name: form.cleaned_data[name] for name in FORM_FIELDS}
+    try:
+        return service(municipality=form.municipality, **details, **kwargs)
+    except ValidationError as exc:
+        _add_errors(form, exc)
+        return None
+
+
+@editor_required
+def participant_create_view(request):
+    municipalities = _editable_municipalities(request.user)
+    form = ParticipantEditForm(_posted(request), user=request.user, municipalities=municipalities)
+    if request.method == "POST" and form.is_valid():
+        participant = _save_details(form, participant_create, user=request.user)
+        if participant is not None:
+            messages.success(request, _("%(name)s was added.") % {"name": participant.full_name})
+            return redirect("enrolment:participant_detail", pk=participant.pk)
+    return render(request, "enrolment/participants/form.html", {"form": form, "participant": None})
+
+
+@editor_required
+def participant_update_view(request, pk):
+    participant = get_object_or_404(participants_editable_by(request.user), pk=pk)
+    municipalities = _editable_municipalities(request.user)
+    form = ParticipantEditForm(
+        _posted(request),
+        instance=participant,
+        user=request.user,
+        municipalities=municipalities,
+    )
+    if request.method == "POST" and form.is_valid():
+        saved = _save_details(form, participant_update, user=request.user, participant=participant)
+        if saved is not None:
+            messages.success(request, _("The changes were saved."))
+            return redirect("enrolment:participant_detail", pk=saved.pk)
+    return render(
+        request, "enrolment/participants/form.html", {"form": form, "participant": participant}
+    )
+
+
+@editor_required
+def participant_leave(request, pk):
+    participant = get_object_or_404(participants_editable_by(request.user), pk=pk)
+    form = ParticipantLeaveForm(_posted(request), participant=participant)
+    if request.method == "POST" and form.is_valid():
+        try:
+            participant_record_leaving(
+                user=request.user, participant=participant, left_on=form.cleaned_data["left_on"]
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("%(name)s is recorded as having left the manager role.")
+                % {"name": participant.full_name},
+            )
+            return redirect("enrolment:participant_detail", pk=participant.pk)
+    return render(
+        request, "enrolment/participants/leave.html", {"form": form, "participant": participant}
     )

@@ -1,0 +1,185 @@
+"""Forms of the managers pages: the list's filters, editing, leaving and nominating."""
+
+from crispy_forms.bootstrap import StrictButton
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Field, Layout, Row, Submit
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from portal.accounts.scope import EDITOR_ROLES, reach
+from programmes.models import Municipality
+from programmes.selectors import administrations_visible_to
+
+from .forms import ParticipantForm
+from .services.participants import appointment_problem, leaving_date_problem
+
+
+class ParticipantFilterForm(forms.Form):
+    """The form django-filter builds for the managers list, laid out in a row."""
+
+    @property
+    def helper(self):
+        helper = FormHelper(self)
+        helper.form_method = "get"
+        helper.disable_csrf = True
+        helper.form_class = "mb-3"
+        helper.attrs = {"role": "search", "aria-label": _("Filter managers")}
+        helper.layout = Layout(
+            Row(
+                *(Column(Field(name), css_class="col-md-4 col-lg-3") for name in self.fields),
+                Column(
+                    StrictButton(_("Filter"), type="submit", css_class="btn btn-primary"),
+                    css_class="col-md-4 col-lg-3 d-flex align-items-end mb-3",
+                ),
+            )
+        )
+        return helper
+
+
+def _date_input():
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class ParticipantEditForm(ParticipantForm):
+    """ParticipantForm for editors. The municipality is fixed when the editor reaches
+    exactly one; otherwise they choose among those they reach. Administrations are
+    limited to the editor's reach."""
+
+    def __init__(self, *args, user, municipalities, **kwargs):
+        municipalities = list(municipalities)
+        data = args[0] if args else kwargs.get("data")
+        instance = kwargs.get("instance")
+        chosen = self._chosen_municipality(data, municipalities, instance)
+        super().__init__(*args, municipality=chosen, **kwargs)
+        self.user = user
+        self.fields["appointed_on"].widget = _date_input()
+        administrations = administrations_visible_to(user, EDITOR_ROLES).select_related(
+            "municipality"
+        )
+        if len(municipalities) > 1:
+            self.fields["municipality"] = forms.ModelChoiceField(
+                label=_("Municipality"),
+                queryset=Municipality.objects.filter(pk__in=[m.pk for m in municipalities]),
+                initial=instance.municipality_id if instance and instance.pk else None,
+            )
+            self.order_fields(["municipality"])
+            administrations = administrations.filter(municipality__in=municipalities)
+        else:
+            administrations = administrations.filter(municipality=chosen)
+        self.fields["administration"].queryset = administrations
+        self.fields["administration"].label = _("Administration")
+        self.helper = FormHelper(self)
+        self.helper.add_input(_submit(_("Save")))
+
+    @staticmethod
+    def _chosen_municipality(data, municipalities, instance):
+        if len(municipalities) == 1:
+            return municipalities[0]
+        raw = str(data.get("municipality", "")).strip() if data is not None else ""
+        match = next((m for m in municipalities if str(m.pk) == raw), None)
+        if match:
+            return match
+        if instance is not None and instance.pk:
+            return instance.municipality
+        return municipalities[0]
+
+    def clean(self):
+        cleaned = super().clean()
+        administration = cleaned.get("administration")
+        if administration and administration.municipality_id != self.municipality.pk:
+            self.add_error(
+                "administration", _("Choose an administration of the chosen municipality.")
+            )
+        if administration is None and not self._reaches_whole(self.municipality):
+            self.add_error(
+                "administration", _("Choose one of the administrations you are responsible for.")
+            )
+        problem = appointment_problem(self.instance, cleaned.get("appointed_on"))
+        if problem:
+            self.add_error("appointed_on", problem)
+        return cleaned
+
+    def _reaches_whole(self, municipality) -> bool:
+        r = reach(self.user, EDITOR_ROLES)
+        return municipality.pk in r.municipality_ids or municipality.region_id in r.region_ids
+
+
+class ParticipantLeaveForm(forms.Form):
+    left_on = forms.DateField(label=_("Left the manager role on"), widget=_date_input())
+
+    def __init__(self, *args, participant, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.participant = participant
+        if participant.left_on:
+            self.fields["left_on"].initial = participant.left_on
+        self.helper = FormHelper(self)
+        self.helper.add_input(_submit(_("Record leaving")))
+
+    def clean_left_on(self):
+        left_on = self.cleaned_data["left_on"]
+        problem = leaving_date_problem(self.participant, left_on)
+        if problem:
+            raise forms.ValidationError(problem, code="invalid_date")
+        return left_on
+
+
+class OfferingChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, offering):
+        return _("Course %(position)s: %(course)s, %(term)s") % {
+            "position": offering.course.slot.position,
+            "course": offering.course.title,
+            "term": offering.term,
+        }
+
+
+class NominationForm(forms.Form):
+    """The offering to nominate to. `offerings` is the scoped queryset to choose from; an
+    offering outside it is an unknown id (the view answers 404)."""
+
+    offering = OfferingChoiceField(label=_("Course offering"), queryset=None)
+
+    def __init__(self, *args, offerings, action=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["offering"].queryset = offerings
+        self.helper = FormHelper(self)
+        if action:
+            self.helper.form_action = action
+        self.helper.add_input(_submit(_("Nominate")))
+
+    def has_unknown_ids(self) -> bool:
+        return self.has_error("offering", "invalid_choice")
+
+
+class BulkNominationForm(NominationForm):
+    """Several managers and one offering. The checkboxes are rendered in the list's rows;
+    the helper lays out only the offering and the button, inside the list's own form."""
+
+    participants = forms.ModelMultipleChoiceField(
+        label=_("Managers"), queryset=None, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, participants, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["participants"].queryset = participants
+        self.helper = FormHelper(self)
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            Row(
+                Column(Field("offering"), css_class="col-md-8"),
+                Column(
+                    StrictButton(_("Nominate"), type="submit", css_class="btn btn-primary"),
+                    css_class="col-md-4 d-flex align-items-end mb-3",
+                ),
+            )
+        )
+
+    def has_unknown_ids(self) -> bool:
+        return (
+            super().has_unknown_ids()
+            or self.has_error("participants", "invalid_choice")
+            or self.has_error("participants", "invalid_pk_value")
+        )
+
+
+def _submit(label):
+    return Submit("submit", label)
