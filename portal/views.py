@@ -53,21 +53,45 @@ def programme_admin_dashboard(request):
     )
 
 
-def _people_dashboard(request, role, template):
+def _people_dashboard(request, role, heading, intro):
     participants = participants_visible_to(request.user, frozenset({role}))
     rows = overview_by_municipality(participants)
-    return render(request, template, {"rows": rows, "totals": _totals(rows)})
+    return render(
+        request,
+        "portal/dashboard_people.html",
+        {
+            "rows": rows,
+            "totals": _totals(rows),
+            "heading": heading,
+            "intro": intro,
+            "can_edit": role == Role.HR_ADMIN,
+        },
+    )
 
 
 @role_required(Role.HR_ADMIN)
 def hr_admin_dashboard(request):
-    return _people_dashboard(request, Role.HR_ADMIN, "portal/dashboard_hr_admin.html")
+    return _people_dashboard(
+        request,
+        Role.HR_ADMIN,
+        _("HR administration"),
+        _(
+            "You keep your municipality's managers up to date, nominate them to course "
+            "offerings and follow their progress."
+        ),
+    )
 
 
 @role_required(Role.HEAD_OF_ADMINISTRATION)
 def head_of_administration_dashboard(request):
     return _people_dashboard(
-        request, Role.HEAD_OF_ADMINISTRATION, "portal/dashboard_head_of_administration.html"
+        request,
+        Role.HEAD_OF_ADMINISTRATION,
+        _("Head of administration"),
+        _(
+            "You follow your managers' progress and their compliance with the "
+            "municipality's decision, and receive the monthly reports."
+        ),
     )
 
 
