@@ -7,6 +7,7 @@ its counts (counts are not personal), but only the enrolments of their own manag
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Count, F, Q, QuerySet, Value
 from django.db.models.functions import Greatest
 from django.http import Http404
@@ -75,6 +76,10 @@ def _administers(user, offering: CourseOffering) -> bool:
     return offerings_visible_to(user, ADMIN_ROLES).filter(pk=offering.pk).exists()
 
 
+# Offerings of thousands (the synthetic benchmark) must not render every row at once.
+ROWS_PER_PAGE = 100
+
+
 @role_required(*VIEW_ROLES)
 def offering_list(request):
     offerings = offerings_visible_to(request.user, VIEW_ROLES)
@@ -116,6 +121,7 @@ def offering_detail(request, pk):
         }
         for enrolment in enrolments
     ]
+    page = Paginator(rows, ROWS_PER_PAGE).get_page(request.GET.get("page"))
     # Counts over every enrolment of the offering: numbers, not people.
     by_municipality = (
         Enrolment.objects.filter(offering=offering)
@@ -134,7 +140,8 @@ def offering_detail(request, pk):
         {
             "offering": offering,
             "administers": administers,
-            "rows": rows,
+            "page": page,
+            "page_range": page.paginator.get_elided_page_range(page.number),
             "waitlist": waitlist,
             "by_municipality": by_municipality,
             "formats": FORMATS,
