@@ -8,4 +8,13 @@ BEAT_SCHEDULE = {
         # The first of each month, early; the task is idempotent for its month.
         "schedule": crontab(minute=15, hour=2, day_of_month=1),
     },
+    "reports-sweep-stuck": {
+        "task": "reporting.tasks.sweep_reports",
+        "schedule": crontab(minute="*/5"),
+    },
+    "reports-monthly-subscriptions": {
+        "task": "reporting.tasks.deliver_monthly_reports",
+        # After the compliance snapshot, so that the month's trend includes it.
+        "schedule": crontab(minute=0, hour=6, day_of_month=1),
+    },
 }

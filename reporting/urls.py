@@ -1,3 +1,29 @@
+from django.urls import path, re_path
+
+from . import views
+
 app_name = "reporting"
 
-urlpatterns = []
+urlpatterns = [
+    path("rapporter/", views.report_list, name="report_list"),
+    re_path(
+        r"^rapporter/bestall/(?P<kind>progress|compliance|regional|certificate)/$",
+        views.report_order,
+        name="report_order",
+    ),
+    path("rapporter/<int:pk>/status/", views.report_status, name="report_status"),
+    path("rapporter/<int:pk>/fil/", views.report_download, name="report_download"),
+    path("rapporter/prenumerationer/", views.subscription_create, name="subscription_create"),
+    path(
+        "rapporter/prenumerationer/<int:pk>/avsluta/",
+        views.subscription_end,
+        name="subscription_end",
+    ),
+    path(
+        "rapporter/intyg/<int:pk>/aterkalla/",
+        views.certificate_revoke,
+        name="certificate_revoke",
+    ),
+    # Public: printed on every certificate, opened from its QR code without logging in.
+    path("intyg/<str:code>/", views.certificate_verify, name="certificate_verify"),
+]

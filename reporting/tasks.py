@@ -1,0 +1,58 @@
+"""Thin Celery tasks: each takes ids or a date, and calls a service."""
+
+import contextlib
+from datetime import date
+
+from celery import Task, shared_task
+from django.utils import timezone
+
+from .models import Failure
+from .services.requests import (
+    PASSING_FAULTS,
+    SOFT_TIME_LIMIT,
+    TIME_LIMIT,
+    report_fail,
+    report_run,
+    reports_sweep,
+)
+from .services.subscriptions import subscriptions_deliver
+
+
+class ReportTask(Task):
+    def on_failure(self, exc, task_id, args, kwargs, einfo):
+        # The last retry failed too (or the task broke outside the builder): say so on the
+        # row. If the database is what is down, the sweep says it later.
+        if args:
+            with contextlib.suppress(Exception):
+                report_fail(report_id=args[0], failure=Failure.ERROR, task_id=task_id)
+
+
+@shared_task(
+    bind=True,
+    base=ReportTask,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=PASSING_FAULTS,
+    retry_backoff=True,
+    retry_backoff_max=120,
+    retry_jitter=True,
+    max_retries=3,
+    soft_time_limit=SOFT_TIME_LIMIT,
+    time_limit=TIME_LIMIT,
+)
+def build_report(self, report_id: int) -> str | None:
+    report = report_run(report_id=report_id, task_id=self.request.id)
+    return report.state if report else None
+
+
+@shared_task(acks_late=True)
+def sweep_reports() -> int:
+    """Beat runs this every few minutes: stuck reports are failed, in words."""
+    return reports_sweep()
+
+
+@shared_task(acks_late=True)
+def deliver_monthly_reports(month: str | None = None) -> int:
+    """Beat runs this on the first of each month; `month` (YYYY-MM-DD) redoes a past one."""
+    day = date.fromisoformat(month) if month else timezone.localdate()
+    return subscriptions_deliver(month=day)
