@@ -1,0 +1,196 @@
+"""Horizontal bar charts as geometry for inline SVG (templates/followup/_bar_chart.html).
+
+Every bar carries its number as text beside it, and a second series is hatched rather
+than coloured, so that a chart reads without colour. A hidden figure (a group under five)
+draws no bar and prints "<5". The numbers are also in a table beside each chart.
+
+Coordinates are handed to the template as strings, so that the Swedish number format
+(decimal comma) never reaches an SVG attribute.
+"""
+
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+
+from portal.privacy import HIDDEN
+
+LABEL_WIDTH = 190
+BAR_AREA = 330
+TEXT_AREA = 130
+ROW = 24
+BAR = 16
+TOP = 8
+
+
+@dataclass
+class Series:
+    name: str
+    hatched: bool = False
+
+
+@dataclass
+class Bar:
+    value: float | None
+    text: str
+    series: int = 0
+    x: str = ""
+    y: str = ""
+    width: str = ""
+    height: str = ""
+    text_x: str = ""
+    text_y: str = ""
+
+    @property
+    def hatched(self) -> bool:
+        return self.series > 0
+
+
+@dataclass
+class Group:
+    label: str
+    bars: list[Bar]
+    note: str = ""
+    label_y: str = ""
+
+
+@dataclass
+class BarChart:
+    chart_id: str
+    title: str
+    description: str
+    groups: list[Group]
+    series: list[Series] = field(default_factory=lambda: [Series("")])
+    width: str = str(LABEL_WIDTH + BAR_AREA + TEXT_AREA)
+    height: str = "0"
+    label_x: str = str(LABEL_WIDTH - 8)
+
+    @property
+    def has_legend(self) -> bool:
+        return len(self.series) > 1
+
+
+def _fmt(number: float) -> str:
+    return f"{number:.1f}"
+
+
+def bar_chart(
+    *,
+    chart_id: str,
+    title: str,
+    description: str,
+    groups: list[Group],
+    series: list[Series] | None = None,
+    max_value: float | None = None,
+) -> BarChart:
+    values = [b.value for g in groups for b in g.bars if b.value is not None]
+    scale_max = max_value or max(values, default=0) or 1
+    y = TOP
+    for group in groups:
+        group_top = y
+        for bar in group.bars:
+            length = 0 if bar.value is None else BAR_AREA * bar.value / scale_max
+            bar.x, bar.y = _fmt(LABEL_WIDTH), _fmt(y + (ROW - BAR) / 2)
+            bar.width, bar.height = _fmt(max(length, 0)), _fmt(BAR)
+            bar.text_x, bar.text_y = _fmt(LABEL_WIDTH + length + 6), _fmt(y + ROW / 2 + 5)
+            y += ROW
+        group.label_y = _fmt((group_top + y) / 2 + 5)
+        y += 8 if len(group.bars) > 1 else 0
+    return BarChart(
+        chart_id=chart_id,
+        title=title,
+        description=description,
+        groups=groups,
+        series=series or [Series("")],
+        height=_fmt(y + TOP),
+    )
+
+
+def _bar(value, text, series=0) -> Bar:
+    return Bar(value=None if text == HIDDEN else value, text=str(text), series=series)
+
+
+def participants_per_term_chart(kf, chart_id="chart-trained") -> BarChart:
+    return bar_chart(
+        chart_id=chart_id,
+        title=_("Managers trained per term, %(region)s") % {"region": kf.region},
+        description=_(
+            "One bar per term; the number of managers who took a course that term is "
+            "printed beside each bar. The same numbers are in the table."
+        ),
+        groups=[
+            Group(label=str(term), bars=[_bar(cell.value, cell.shown)])
+            for term, cell in zip(kf.terms, kf.trained_total.cells, strict=True)
+        ],
+    )
+
+
+def pass_rate_chart(kf, chart_id="chart-pass-rate") -> BarChart:
+    return bar_chart(
+        chart_id=chart_id,
+        title=_("Pass rate per course, %(region)s") % {"region": kf.region},
+        description=_(
+            "One bar per course, from 0 to 100 per cent; the share is printed beside each "
+            "bar. A course with fewer than five results shows no bar."
+        ),
+        groups=[
+            Group(
+                label=c.course.title,
+                bars=[Bar(value=c.pass_rate.percent, text=c.pass_rate.shown_share)],
+            )
+            for c in kf.courses
+        ],
+        max_value=100,
+    )
+
+
+def compliance_chart(kf, chart_id="chart-compliance") -> BarChart:
+    return bar_chart(
+        chart_id=chart_id,
+        title=_("Managers who comply with their mandate, %(region)s") % {"region": kf.region},
+        description=_(
+            "One bar per municipality with a mandate, from 0 to 100 per cent of the "
+            "managers in its scope; the share is printed beside each bar."
+        ),
+        groups=[
+            Group(
+                label=item.municipality.name,
+                bars=[Bar(value=item.ratio.percent, text=item.ratio.shown_share)],
+            )
+            for item in kf.compliance
+        ],
+        max_value=100,
+    )
+
+
+def intake_chart(plan, shown, chart_id="chart-intake") -> BarChart:
+    """Need and free seats per term; `shown` prints a count as the viewer may see it."""
+    groups = []
+    for need in plan.needs:
+        need_text = shown(need.need)
+        groups.append(
+            Group(
+                label=str(need.term),
+                note=_("too few seats") if need.short else "",
+                bars=[
+                    _bar(need.need, _("%(n)s must start") % {"n": need_text})
+                    if need_text != HIDDEN
+                    else Bar(value=None, text=_("%(n)s must start") % {"n": HIDDEN}),
+                    Bar(
+                        value=need.seats.free,
+                        text=_("%(n)s free seats") % {"n": need.seats.free},
+                        series=1,
+                    ),
+                ],
+            )
+        )
+    return bar_chart(
+        chart_id=chart_id,
+        title=_("Managers who must start, and free seats, per term"),
+        description=_(
+            "Two bars per term: solid for the managers who must start that term at the "
+            "latest, hatched for the free seats on the first course. Terms with too few "
+            "seats are marked in their label. The same numbers are in the table."
+        ),
+        groups=groups,
+        series=[Series(_("Must start")), Series(_("Free seats"), hatched=True)],
+    )

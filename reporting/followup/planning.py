@@ -1,0 +1,310 @@
+"""Intake planning: how many managers must start in each coming term, against the seats.
+
+For each municipality with a mandate, the managers in its scope who have neither
+completed nor been exempted, and who have not begun the programme, must start in time
+to finish their missing slots by their completion deadline at one course a term:
+
+- the last term they can finish in is the last term that ends on or before the deadline,
+  so the latest term they can start in is that term minus (missing slots − 1);
+- a start deadline (start within N months) can make it earlier: the last term that
+  starts on or before it;
+- managers already overdue or at risk, or whose latest term has passed, must start in
+  the next term;
+- each manager is counted once, in the latest term they can start; the cumulative count
+  says how many must have started by each term.
+
+"Begun" means a slot passed, or a seat on an offering (admitted or registered): those
+managers are on their way and need no place in the intake. A manager only nominated or
+waitlisted still needs one. Credit-transferred slots are simply not missing.
+
+The need is set against the seats of the first course (slot 1, both alternatives) in the
+offerings already planned or open for each term, less the seats already taken; a term
+whose need exceeds its free seats is flagged, and so is a term by which the cumulative
+need exceeds the cumulative free seats.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Count, Q, Sum
+
+from enrolment.compliance import MunicipalityCompliance, Status, compute_compliance
+from enrolment.models import Enrolment, EnrolmentState
+from enrolment.progress import Progress, SlotStatus
+from enrolment.services.enrolments import SEAT_STATES
+from portal.privacy import suppressed
+from programmes.models import CourseOffering, OfferingState
+from programmes.terms import Term
+
+HORIZON = 6  # three years of terms: the longest usual completion window
+PLANNED_STATES = (OfferingState.PLANNED, OfferingState.OPEN)
+BEGUN_STATES = (EnrolmentState.ADMITTED, EnrolmentState.REGISTERED)
+
+
+def next_term_index(on: date) -> int:
+    """The first term that has not started on the day: the earliest a manager can start."""
+    term = Term.of(on)
+    return term.index if on < term.start else term.index + 1
+
+
+def last_term_ending_by(day: date) -> int:
+    index = Term.of(day).index + 1
+    while Term.from_index(index).end > day:
+        index -= 1
+    return index
+
+
+def last_term_starting_by(day: date) -> int:
+    index = Term.of(day).index + 1
+    while Term.from_index(index).start > day:
+        index -= 1
+    return index
+
+
+def latest_start(*, missing: int, complete_by: date | None, start_by: date | None) -> int | None:
+    """The index of the latest term a manager can start in, or None without deadlines."""
+    candidates = []
+    if complete_by is not None:
+        candidates.append(last_term_ending_by(complete_by) - max(missing, 1) + 1)
+    if start_by is not None:
+        candidates.append(last_term_starting_by(start_by))
+    return min(candidates) if candidates else None
+
+
+def has_begun(progress: Progress) -> bool:
+    for sp in progress.slots:
+        if sp.status == SlotStatus.PASSED:
+            return True
+        if sp.current is not None and sp.current.state in BEGUN_STATES:
+            return True
+    return False
+
+
+@dataclass
+class PlanRow:
+    municipality: object
+    in_scope: int = 0
+    done: int = 0  # completed or exempt
+    begun: int = 0
+    by_term: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+    later: int = 0
+    no_deadline: int = 0
+
+    def starts(self, terms: list[Term]) -> list[int]:
+        return [self.by_term.get(t.index, 0) for t in terms]
+
+    def cumulative(self, terms: list[Term]) -> list[int]:
+        running, out = 0, []
+        for count in self.starts(terms):
+            running += count
+            out.append(running)
+        return out
+
+    @property
+    def to_start(self) -> int:
+        return sum(self.by_term.values()) + self.later + self.no_deadline
+
+
+@dataclass
+class TermSeats:
+    term: Term
+    seats: int = 0
+    taken: int = 0
+
+    @property
+    def free(self) -> int:
+        return max(self.seats - self.taken, 0)
+
+
+@dataclass
+class TermNeed:
+    term: Term
+    need: int
+    cumulative_need: int
+    seats: TermSeats
+    cumulative_free: int
+
+    @property
+    def short(self) -> bool:
+        return self.need > self.seats.free
+
+    @property
+    def shortfall(self) -> int:
+        return max(self.need - self.seats.free, 0)
+
+    @property
+    def short_cumulative(self) -> bool:
+        return self.cumulative_need > self.cumulative_free
+
+
+@dataclass
+class IntakePlan:
+    on: date
+    terms: list[Term]
+    rows: list[PlanRow]
+    seats: list[TermSeats]
+
+    @property
+    def total(self) -> PlanRow:
+        total = PlanRow(municipality=None)
+        for row in self.rows:
+            total.in_scope += row.in_scope
+            total.done += row.done
+            total.begun += row.begun
+            total.later += row.later
+            total.no_deadline += row.no_deadline
+            for index, count in row.by_term.items():
+                total.by_term[index] += count
+        return total
+
+    @property
+    def needs(self) -> list[TermNeed]:
+        total = self.total
+        needs, cumulative_need, cumulative_free = [], 0, 0
+        for term, seats in zip(self.terms, self.seats, strict=True):
+            need = total.by_term.get(term.index, 0)
+            cumulative_need += need
+            cumulative_free += seats.free
+            needs.append(TermNeed(term, need, cumulative_need, seats, cumulative_free))
+        return needs
+
+    @property
+    def short_terms(self) -> list[Term]:
+        return [n.term for n in self.needs if n.short]
+
+
+def _row(result: MunicipalityCompliance, first: int, last: int) -> PlanRow:
+    row = PlanRow(municipality=result.municipality, in_scope=result.total)
+    for judged in result.rows:
+        if judged.status in (Status.COMPLETED, Status.EXEMPT):
+            row.done += 1
+            continue
+        if has_begun(judged.progress):
+            row.begun += 1
+            continue
+        missing = len(judged.progress.slots) - judged.progress.slots_filled
+        latest = latest_start(
+            missing=missing, complete_by=judged.complete_by, start_by=judged.start_by
+        )
+        if judged.status in (Status.OVERDUE, Status.AT_RISK) or (
+            latest is not None and latest < first
+        ):
+            latest = first
+        if latest is None:
+            row.no_deadline += 1
+        elif latest > last:
+            row.later += 1
+        else:
+            row.by_term[latest] += 1
+    return row
+
+
+def _seats(region_ids, terms: list[Term]) -> list[TermSeats]:
+    indexes = [t.index for t in terms]
+    offerings = CourseOffering.objects.filter(
+        course__slot__programme__region_id__in=region_ids,
+        course__slot__position=1,
+        state__in=PLANNED_STATES,
+        term_index__in=indexes,
+    )
+    seats = dict(
+        offerings.values("term_index")
+        .annotate(seats=Sum("seats"))
+        .order_by()
+        .values_list("term_index", "seats")
+    )
+    taken = dict(
+        Enrolment.objects.filter(offering__in=offerings, state__in=SEAT_STATES)
+        .values("offering__term_index")
+        .annotate(n=Count("id"))
+        .order_by()
+        .values_list("offering__term_index", "n")
+    )
+    return [TermSeats(t, seats.get(t.index, 0), taken.get(t.index, 0)) for t in terms]
+
+
+def intake_plan(
+    *,
+    municipalities,
+    region_ids,
+    on: date,
+    participant_filter: Q | None = None,
+    horizon: int = HORIZON,
+) -> IntakePlan:
+    """The plan for some municipalities (a region's, or an HR administrator's), in a
+    fixed number of queries. Municipalities without a mandate in force have no row."""
+    first = next_term_index(on)
+    terms = [Term.from_index(first + i) for i in range(horizon)]
+    results = compute_compliance(municipalities, on, participant_filter)
+    rows = [_row(result, first, terms[-1].index) for result in results if result.mandate]
+    return IntakePlan(on=on, terms=terms, rows=rows, seats=_seats(region_ids, terms))
+
+
+def region_intake_plan(*, region, on: date, horizon: int = HORIZON) -> IntakePlan:
+    return intake_plan(
+        municipalities=region.municipalities.order_by("name"),
+        region_ids=[region.pk],
+        on=on,
+        horizon=horizon,
+    )
+
+
+# --- As the viewer may see it ----------------------------------------------------------
+
+
+@dataclass
+class DisplayRow:
+    label: str
+    in_scope: object
+    done: object
+    begun: object
+    starts: list
+    cumulative: list
+    later: object
+    no_deadline: object
+
+
+@dataclass
+class PlanTable:
+    plan: IntakePlan
+    rows: list[DisplayRow]
+    total: DisplayRow | None
+    needs: list[TermNeed]
+    exact: bool
+
+    @property
+    def terms(self) -> list[Term]:
+        return self.plan.terms
+
+    def shown(self, count: int):
+        return count if self.exact else suppressed(count)
+
+    @property
+    def need_rows(self) -> list[tuple[TermNeed, object]]:
+        return [(need, self.shown(need.need)) for need in self.needs]
+
+
+def _display(row: PlanRow, label: str, terms, show) -> DisplayRow:
+    return DisplayRow(
+        label=label,
+        in_scope=show(row.in_scope),
+        done=show(row.done),
+        begun=show(row.begun),
+        starts=[show(n) for n in row.starts(terms)],
+        cumulative=[show(n) for n in row.cumulative(terms)],
+        later=show(row.later),
+        no_deadline=show(row.no_deadline),
+    )
+
+
+def plan_table(plan: IntakePlan, *, exact: bool, regional: bool, total_label: str) -> PlanTable:
+    """The plan with each count as the viewer may see it: exact for those who may see the
+    managers themselves, "<5" for one to four otherwise (the council). Only a regional
+    plan has a total and a comparison with the seats."""
+    show = (lambda n: n) if exact else suppressed
+    rows = [_display(r, r.municipality.name, plan.terms, show) for r in plan.rows]
+    total = _display(plan.total, total_label, plan.terms, show) if regional else None
+    return PlanTable(
+        plan=plan, rows=rows, total=total, needs=plan.needs if regional else [], exact=exact
+    )

@@ -1,0 +1,127 @@
+"""The council's follow-up pages: key figures (with their download) and intake planning."""
+
+from django.db.models import Q
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from enrolment.selectors import participants_visible_to
+from portal.accounts.decorators import role_required
+from portal.accounts.models import Role
+from portal.accounts.scope import AGGREGATE_ROLES, reach
+from portal.exports import Table, table_response
+from programmes.selectors import municipalities_visible_to, regions_visible_to
+
+from . import charts
+from .figures import key_figures, key_figures_table
+from .planning import intake_plan, plan_table, region_intake_plan
+
+HR_ROLES = frozenset({Role.HR_ADMIN})
+
+
+def _regions(user):
+    return list(regions_visible_to(user, AGGREGATE_ROLES).order_by("name"))
+
+
+def _key_figures(request):
+    on = timezone.localdate()
+    return on, [key_figures(region=region, on=on) for region in _regions(request.user)]
+
+
+@role_required(Role.PROGRAMME_ADMIN, Role.COUNCIL)
+def key_figures_page(request):
+    on, figures = _key_figures(request)
+    sections = [
+        {
+            "kf": kf,
+            "trained_chart": charts.participants_per_term_chart(kf, f"trained-{kf.region.pk}"),
+            "pass_rate_chart": charts.pass_rate_chart(kf, f"pass-rate-{kf.region.pk}"),
+            "compliance_chart": charts.compliance_chart(kf, f"compliance-{kf.region.pk}"),
+        }
+        for kf in figures
+    ]
+    return render(request, "followup/key_figures.html", {"on": on, "sections": sections})
+
+
+@role_required(Role.PROGRAMME_ADMIN, Role.COUNCIL)
+def key_figures_export(request, file_format):
+    on, figures = _key_figures(request)
+    return table_response(key_figures_table(figures), file_format, f"nyckeltal-{on.isoformat()}")
+
+
+def _plans(request):
+    """Regional plans for programme administrators and the council; for an HR
+    administrator, the rows of the managers they reach, without the regional total."""
+    on = timezone.localdate()
+    user = request.user
+    regions = _regions(user)
+    if regions:
+        exact_regions = reach(user, frozenset({Role.PROGRAMME_ADMIN})).region_ids
+        return on, [
+            plan_table(
+                region_intake_plan(region=region, on=on),
+                exact=region.pk in exact_regions,
+                regional=True,
+                total_label=_("The region"),
+            )
+            for region in regions
+        ]
+    municipalities = list(municipalities_visible_to(user, HR_ROLES).order_by("name"))
+    plan = intake_plan(
+        municipalities=municipalities,
+        region_ids={m.region_id for m in municipalities},
+        on=on,
+        participant_filter=Q(pk__in=participants_visible_to(user, HR_ROLES).values("pk")),
+    )
+    return on, [plan_table(plan, exact=True, regional=False, total_label="")]
+
+
+@role_required(Role.PROGRAMME_ADMIN, Role.COUNCIL, Role.HR_ADMIN)
+def intake_planning(request):
+    on, tables = _plans(request)
+    sections = [
+        {
+            "table": table,
+            "chart": charts.intake_chart(table.plan, table.shown, f"intake-{index}")
+            if table.total
+            else None,
+        }
+        for index, table in enumerate(tables, start=1)
+    ]
+    return render(request, "followup/intake_planning.html", {"on": on, "sections": sections})
+
+
+@role_required(Role.PROGRAMME_ADMIN, Role.COUNCIL, Role.HR_ADMIN)
+def intake_planning_export(request, file_format):
+    on, tables = _plans(request)
+    rows = []
+    for table in tables:
+        for row in [*table.rows, *([table.total] if table.total else [])]:
+            for term, starts, cumulative in zip(
+                table.terms, row.starts, row.cumulative, strict=True
+            ):
+                rows.append([row.label, str(term), starts, cumulative, "", ""])
+        for need in table.needs:
+            rows.append(
+                [
+                    _("Seats on the first course"),
+                    str(need.term),
+                    "",
+                    "",
+                    need.seats.free,
+                    _("too few seats") if need.short else "",
+                ]
+            )
+    table = Table(
+        title=_("Intake planning"),
+        headers=[
+            _("Municipality"),
+            _("Term"),
+            _("Must start this term"),
+            _("Must have started by this term"),
+            _("Free seats"),
+            _("Note"),
+        ],
+        rows=rows,
+    )
+    return table_response(table, file_format, f"intagsplanering-{on.isoformat()}")
