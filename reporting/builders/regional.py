@@ -23,6 +23,7 @@ from enrolment.progress import progress_for
 from portal.privacy import HIDDEN, MIN_GROUP, suppressed
 from programmes.models import Course, Programme
 from programmes.terms import Term
+from reporting.followup.figures import key_figures
 
 from ..models import ReportScope
 from . import ReportRefused, common_context, render_pdf
@@ -287,5 +288,8 @@ def build(*, scope: ReportScope, data_date: date, reference: str, on_progress) -
             _("Managers taking part per municipality"), [bar(g) for g in groups]
         ),
         "hidden_note": any(not g.shown for g in groups + course_groups),
+        # The council's key figures, the same as on its page: completion time, retention
+        # and what participants said in the course evaluations.
+        "key_figures": key_figures(region=scope.region, on=data_date),
     }
     return render_pdf("reporting/pdf/regional.html", context, on_progress)

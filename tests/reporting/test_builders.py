@@ -187,6 +187,9 @@ def test_regional_report_on_the_demo_states_143_participants_and_names_no_one(db
     assert re.search(r"\b143 \w+ .*HT2022.*HT2025", lead)
     # The trend table's last row: taking part, new, and in total since HT2022.
     assert re.search(r"^\s*HT2025\s+\d+\s+\d+\s+143\s*$", text, re.MULTILINE)
+    # The council's key figures are in the report too.
+    assert "Fortfarande chef 12 månader efter första kursen" in lead
+    assert "Klara med 30 hp inom 24 månader" in lead
 
     people = Participant.objects.filter(municipality__region=region)
     names = set(people.values_list("last_name", flat=True)) | set(
@@ -241,7 +244,8 @@ def test_regional_report_runs_a_fixed_number_of_queries(
     for person in f.ParticipantFactory.create_batch(size, municipality=world.borlange):
         f.EnrolmentFactory(participant=person, offering=offering)
     contexts = _rendering_only(monkeypatch, regional)
-    with django_assert_max_num_queries(21):
+    # The report's own tables, then the council's key figures (reporting.followup.figures).
+    with django_assert_max_num_queries(21 + 26):
         build(ReportKind.REGIONAL, ReportScope(region=world.region))
     assert contexts[0]["total"].participants == size
 
