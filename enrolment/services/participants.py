@@ -87,6 +87,9 @@ def _apply(
     problem = appointment_problem(participant, appointed_on)
     if problem:
         raise ValidationError({"appointed_on": problem})
+    if participant.pk and participant.municipality_id != municipality.pk:
+        # A manager who moves is judged under the new municipality's mandate from today.
+        participant.in_municipality_since = timezone.localdate()
     participant.municipality = municipality
     participant.administration = administration
     participant.first_name = first_name.strip()

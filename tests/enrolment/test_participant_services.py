@@ -279,3 +279,22 @@ def test_a_region_without_programme_gives_no_progress(world):
         Decimal("0"),
         ProgrammeStatus.NOT_STARTED,
     )
+
+
+def test_a_move_to_another_municipality_starts_the_new_mandate_clock(world, personas):
+    from django.utils import timezone
+
+    from enrolment.services.participants import participant_update
+
+    participant = personas.manager_participant
+    participant_update(
+        user=personas.programme_admin,
+        participant=participant,
+        municipality=world.falun,
+        first_name=participant.first_name,
+        last_name=participant.last_name,
+        email=participant.email,
+    )
+    participant.refresh_from_db()
+    assert participant.municipality == world.falun
+    assert participant.in_municipality_since == timezone.localdate()
