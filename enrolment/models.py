@@ -196,7 +196,11 @@ class Enrolment(models.Model):
                 name="enrolment_passed_has_pass_grade",
             ),
         ]
-        indexes = [models.Index(fields=["offering", "state"])]
+        indexes = [
+            models.Index(fields=["offering", "state"]),
+            # Progress and the managers list look up a participant's enrolments per slot.
+            models.Index(fields=["participant", "slot", "state"]),
+        ]
 
     def __str__(self):
         return f"{self.participant} – {self.offering}"
