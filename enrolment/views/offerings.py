@@ -62,14 +62,16 @@ def _courses_in_reach(user) -> QuerySet[Course]:
 def _enrolments_in_scope(user, offering: CourseOffering) -> QuerySet[Enrolment]:
     """The offering's enrolments the user may see one by one: all of them for its
     programme administrators, their own managers' for HR and heads of administration."""
-    administrable = enrolments_administrable_by(user).filter(offering=offering).values("pk")
-    own_managers = participants_visible_to(user, MUNICIPAL_ROLES).values("pk")
-    return (
-        Enrolment.objects.filter(offering=offering)
-        .filter(Q(pk__in=administrable) | Q(participant__in=own_managers))
-        .select_related("participant__municipality", "participant__administration")
-        .order_by("participant__last_name", "participant__first_name", "id")
-    )
+    enrolments = Enrolment.objects.filter(offering=offering)
+    if not _administers(user, offering):
+        # One filter, not an OR of two subqueries: the OR costs a plan that scans the
+        # offering's every enrolment twice (0.28 s on an offering of 3,700).
+        enrolments = enrolments.filter(
+            participant__in=participants_visible_to(user, MUNICIPAL_ROLES).values("pk")
+        )
+    return enrolments.select_related(
+        "participant__municipality", "participant__administration"
+    ).order_by("participant__last_name", "participant__first_name", "id")
 
 
 def _administers(user, offering: CourseOffering) -> bool:
