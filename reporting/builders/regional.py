@@ -244,6 +244,7 @@ def build(*, scope: ReportScope, data_date: date, reference: str, on_progress) -
         )
     on_progress(40)
 
+    compliance_results = region_compliance(region=region, on=data_date)
     compliance = [
         ComplianceLine(
             name=result.municipality.name,
@@ -251,7 +252,7 @@ def build(*, scope: ReportScope, data_date: date, reference: str, on_progress) -
             total=result.total,
             counts=result.counts,
         )
-        for result in region_compliance(region=region, on=data_date)
+        for result in compliance_results
     ]
     on_progress(55)
 
@@ -290,6 +291,8 @@ def build(*, scope: ReportScope, data_date: date, reference: str, on_progress) -
         "hidden_note": any(not g.shown for g in groups + course_groups),
         # The council's key figures, the same as on its page: completion time, retention
         # and what participants said in the course evaluations.
-        "key_figures": key_figures(region=scope.region, on=data_date),
+        "key_figures": key_figures(
+            region=scope.region, on=data_date, compliance_results=compliance_results
+        ),
     }
     return render_pdf("reporting/pdf/regional.html", context, on_progress)

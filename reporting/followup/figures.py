@@ -214,7 +214,9 @@ def _result_by(on: date) -> Q:
     return Q(result_date__isnull=True) | Q(result_date__lte=on)
 
 
-def key_figures(*, region, on: date) -> KeyFigures:
+def key_figures(*, region, on: date, compliance_results=None) -> KeyFigures:
+    """The council's key figures. `compliance_results` (from `region_compliance` for the
+    same region and day) saves computing compliance twice when the caller has it."""
     municipalities = list(Municipality.objects.filter(region=region).order_by("name"))
 
     # Managers trained per municipality and term: distinct people, counted in the database.
@@ -311,7 +313,7 @@ def key_figures(*, region, on: date) -> KeyFigures:
     ]
 
     responses = Response.objects.filter(round__offering__course__slot__programme__region=region)
-    compliance, compliance_total = _compliance(region, on)
+    compliance, compliance_total = _compliance(region, on, compliance_results)
     return KeyFigures(
         region=region,
         on=on,
@@ -358,9 +360,11 @@ def _retention(trained, on: date, months: int) -> Ratio:
     return Ratio(len(kept), len(cohort))
 
 
-def _compliance(region, on: date) -> tuple[list[ComplianceFigure], Ratio]:
+def _compliance(region, on: date, results=None) -> tuple[list[ComplianceFigure], Ratio]:
     figures = []
-    for result in region_compliance(region=region, on=on):
+    if results is None:
+        results = region_compliance(region=region, on=on)
+    for result in results:
         if result.mandate is None:
             continue
         counts = result.counts
