@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 
 from portal.accounts.models import Role
 from portal.accounts.scope import (
@@ -14,10 +14,10 @@ from portal.accounts.scope import (
     reach,
     reach_q,
 )
-from programmes.models import CourseOffering, OfferingState
+from programmes.models import CourseOffering, Municipality, OfferingState
 
 from .models import Enrolment, NominationRequest, NominationRequestState, Participant
-from .progress import SlotStatus, progress_for
+from .progress import ProgrammeStatus, SlotStatus, with_programme_status
 
 
 def participants_visible_to(user, roles=PEOPLE_ROLES | {Role.MANAGER}) -> QuerySet[Participant]:
@@ -68,20 +68,37 @@ class MunicipalityOverview:
 
 
 def overview_by_municipality(participants) -> list[MunicipalityOverview]:
-    """Counts per municipality of managers in post: how many started and completed."""
-    participants = [p for p in participants if p.left_on is None]
-    progress = progress_for(participants)
-    rows: dict[int, MunicipalityOverview] = {}
-    for participant in participants:
-        row = rows.setdefault(
-            participant.municipality_id, MunicipalityOverview(participant.municipality)
+    """Counts per municipality of managers in post: how many started and completed.
+
+    Counted in the database (the SQL form of progress), so a start page over a whole
+    region costs one query, not a pass over every manager in Python.
+    """
+    rows = (
+        with_programme_status(participants.filter(left_on__isnull=True))
+        .order_by()
+        .values("municipality_id")
+        .annotate(
+            managers=Count("pk"),
+            started=Count("pk", filter=~Q(programme_status=ProgrammeStatus.NOT_STARTED)),
+            completed=Count("pk", filter=Q(programme_status=ProgrammeStatus.COMPLETED)),
+            credits=Sum("hp"),
         )
-        p = progress[participant.pk]
-        row.managers += 1
-        row.started += p.has_started
-        row.completed += p.is_complete
-        row.credits += p.credits
-    return sorted(rows.values(), key=lambda r: r.municipality.name)
+    )
+    rows = list(rows)
+    names = Municipality.objects.in_bulk([r["municipality_id"] for r in rows])
+    return sorted(
+        (
+            MunicipalityOverview(
+                municipality=names[r["municipality_id"]],
+                managers=r["managers"],
+                started=r["started"],
+                completed=r["completed"],
+                credits=r["credits"] or Decimal("0"),
+            )
+            for r in rows
+        ),
+        key=lambda row: row.municipality.name,
+    )
 
 
 def participants_editable_by(user) -> QuerySet[Participant]:

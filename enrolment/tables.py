@@ -9,8 +9,8 @@ from portal.accounts.models import User
 from portal.exports import Table
 from programmes.models import Administration, Municipality
 
-from .filters import ProgrammeStatus
 from .models import Cohort, Participant
+from .progress import ProgrammeStatus
 
 STATUS_LABELS = dict(ProgrammeStatus.choices)
 

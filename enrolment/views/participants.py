@@ -19,7 +19,7 @@ from portal.exports import table_response
 from programmes.models import CourseOffering, OfferingState
 from programmes.selectors import municipalities_visible_to, offerings_visible_to
 
-from ..filters import ParticipantFilter, ProgrammeStatus, with_programme_status
+from ..filters import ParticipantFilter
 from ..forms_participants import (
     BulkNominationForm,
     NominationForm,
@@ -27,7 +27,7 @@ from ..forms_participants import (
     ParticipantLeaveForm,
 )
 from ..models import EnrolmentEvent
-from ..progress import SlotStatus, progress_for, progress_of
+from ..progress import ProgrammeStatus, SlotStatus, progress_for, progress_of, with_programme_status
 from ..selectors import participants_editable_by, participants_visible_to
 from ..services.enrolments import enrolment_nominate, enrolments_nominate
 from ..services.participants import (

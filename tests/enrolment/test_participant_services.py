@@ -6,9 +6,8 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils import timezone
 
-from enrolment.filters import ProgrammeStatus, with_programme_status
 from enrolment.models import EnrolmentState, Participant
-from enrolment.progress import progress_for
+from enrolment.progress import ProgrammeStatus, progress_for, with_programme_status
 from enrolment.services.participants import (
     participant_create,
     participant_record_leaving,

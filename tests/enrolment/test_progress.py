@@ -154,3 +154,39 @@ def test_progress_of_a_participant_in_a_region_without_a_programme_is_empty(db):
     assert progress.credits == 0
     assert not progress.is_complete
     assert participant.appointed_on == date(2023, 3, 1)
+
+
+def test_overview_counts_in_sql_agree_with_progress_and_do_not_grow_with_managers(
+    world, django_assert_max_num_queries
+):
+    from enrolment.models import Participant
+    from enrolment.selectors import overview_by_municipality
+
+    done = f.ParticipantFactory(municipality=world.borlange)
+    for course, term in [
+        (world.courses["new"], "HT2022"),
+        (world.courses["steering"], "VT2023"),
+        (world.courses["law"], "HT2023"),
+        (world.courses["systems"], "VT2024"),
+    ]:
+        f.pass_course(done, course, term)
+    started = f.ParticipantFactory(municipality=world.borlange)
+    f.pass_course(started, world.courses["collab"], "HT2023")
+    exempt = f.ParticipantFactory(municipality=world.falun)
+    f.CreditTransferFactory(participant=exempt, programme=world.programme, slot=None)
+    f.ParticipantFactory.create_batch(3, municipality=world.falun)
+    f.ParticipantFactory(municipality=world.falun, left_on=date(2025, 1, 1))
+
+    people = Participant.objects.select_related("municipality")
+    with django_assert_max_num_queries(3):
+        rows = {r.municipality.name: r for r in overview_by_municipality(people)}
+    in_post = [p for p in people if p.left_on is None]
+    progress = progress_for(in_post)
+    for name, row in rows.items():
+        mine = [p for p in in_post if p.municipality.name == name]
+        assert row.managers == len(mine)
+        assert row.started == sum(progress[p.pk].has_started for p in mine)
+        assert row.completed == sum(progress[p.pk].is_complete for p in mine)
+        assert row.credits == sum(progress[p.pk].credits for p in mine)
+    assert (rows["Borlänge"].completed, rows["Falun"].completed) == (1, 1)
+    assert (rows["Borlänge"].credits, rows["Falun"].managers) == (Decimal("37.5"), 4)
