@@ -3,10 +3,13 @@
 For each manager in the scope of the mandate in force on a given day, exactly one status
 with the deadline it was judged against and a one-line reason:
 
-- exempt: a credit transfer or exemption for the whole programme;
+- exempt: a credit transfer or exemption for the whole programme, for a manager whose
+  slots were not already all filled (`enrolment.facts`: a decision never erases a
+  completion);
 - completed: every slot filled;
 - overdue: the completion deadline has passed, or the start deadline has passed without
-  a course begun;
+  the programme begun (`enrolment.facts.begins`: a seat on an offering that has started;
+  a nomination, a waitlist place or a credit transfer is no start);
 - at risk: at one course a term, using the offerings already scheduled and assuming one
   course a term after the last of them, the missing slots cannot be finished by the
   completion deadline;
@@ -27,6 +30,7 @@ from django.utils.translation import gettext_lazy
 from programmes.models import CourseOffering, OfferingState
 from programmes.terms import Term
 
+from . import facts
 from .mandates import applies_to, deadlines_for, mandate_in_force, obligation_start
 from .models import Mandate, Participant
 from .progress import Progress, progress_for
@@ -88,15 +92,6 @@ class MunicipalityCompliance:
 
 def _d(day: date) -> str:
     return day.isoformat()
-
-
-def _started(progress: Progress, on: date) -> bool:
-    for sp in progress.slots:
-        if sp.is_filled:
-            return True
-        if sp.current is not None and sp.current.offering.start_date <= on:
-            return True
-    return False
 
 
 def estimated_finish(progress: Progress, on: date, offerings_by_slot) -> date:
@@ -185,7 +180,7 @@ def judge(
             "date": _d(complete_by)
         }
         return row
-    started = _started(progress, on)
+    started = progress.begun
     if not started and start_by and on > start_by:
         row.status, row.deadline = Status.OVERDUE, start_by
         row.reason = _("No course begun by the start deadline %(date)s.") % {"date": _d(start_by)}
@@ -220,9 +215,9 @@ def judge(
 
 
 def _in_scope_on(participant: Participant, on: date) -> bool:
-    """Managers who left are out of scope from their left date; a manager who moved in
-    is judged here only from the move."""
-    if participant.left_on is not None and participant.left_on <= on:
+    """Only managers in post on the day are judged; a manager who moved in is judged
+    here only from the move."""
+    if not facts.in_post(participant, on=on):
         return False
     since = participant.in_municipality_since
     return since is None or since <= on

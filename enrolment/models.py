@@ -118,10 +118,6 @@ class Participant(models.Model):
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}"
 
-    @property
-    def has_left(self) -> bool:
-        return self.left_on is not None
-
 
 class EnrolmentState(models.TextChoices):
     NOMINATED = "nominated", _("Nominated")

@@ -21,9 +21,10 @@ from enrolment.compliance import Status, region_compliance
 from enrolment.models import Enrolment, EnrolmentState, Participant
 from enrolment.progress import progress_for
 from portal.privacy import HIDDEN, MIN_GROUP, suppressed
-from programmes.models import Course, Programme
+from programmes.models import Course
+from programmes.selectors import region_programme
 from programmes.terms import Term
-from reporting.followup.figures import key_figures
+from reporting.followup.figures import key_figures, result_known_q, took_part_q
 
 from ..models import ReportScope
 from . import ReportRefused, common_context, render_pdf
@@ -127,39 +128,59 @@ class ComplianceLine:
         return self.count(Status.AT_RISK)
 
 
-def _results(queryset, key: str) -> dict:
-    passed = Q(state=EnrolmentState.PASSED)
+def _results(queryset, key: str, on: date) -> dict:
+    passed = Q(state=EnrolmentState.PASSED) & result_known_q(on=on)
     return {
         row[key]: row
         for row in queryset.values(key).annotate(
             passed=Count("pk", filter=passed),
-            failed=Count("pk", filter=Q(state=EnrolmentState.FAILED)),
+            failed=Count("pk", filter=Q(state=EnrolmentState.FAILED) & result_known_q(on=on)),
             credits=Sum(Coalesce("credits", "offering__course__credits"), filter=passed),
             participants=Count("participant", distinct=True),
         )
     }
 
 
-def build(*, scope: ReportScope, data_date: date, reference: str, on_progress) -> bytes:
-    region = scope.region
-    if region is None:
-        raise ReportRefused(_("The regional follow-up needs a region."))
-    programme = (
-        Programme.objects.filter(region=region).select_related("provider").order_by("id").first()
-    )
+def _terms(programme, data_date: date) -> list[Term]:
     first = Term.parse(programme.first_term if programme else DEFAULT_FIRST_TERM)
     last = Term.of(data_date)
     if last < first:
         raise ReportRefused(
             _("The programme started in %(term)s, after the data date.") % {"term": first}
         )
-    terms = [Term.from_index(i) for i in range(first.index, last.index + 1)]
-    municipalities = list(region.municipalities.order_by("name"))
+    return [Term.from_index(i) for i in range(first.index, last.index + 1)]
 
+
+def _group(name: str, found: dict, completed: int = 0) -> Group:
+    return Group(
+        name=name,
+        participants=found.get("participants", 0),
+        completed=completed,
+        passed=found.get("passed", 0),
+        failed=found.get("failed", 0),
+        credits=found.get("credits") or Decimal("0"),
+    )
+
+
+def _completed_by_municipality(enrolments, firsts, data_date: date) -> dict[int, int]:
+    takers = Participant.objects.filter(pk__in=enrolments.values("participant_id"))
+    progress = progress_for(takers.select_related("municipality"), data_date)
+    completed: dict[int, int] = {}
+    for row in firsts:
+        if progress[row["participant_id"]].is_complete:
+            key = row["participant__municipality_id"]
+            completed[key] = completed.get(key, 0) + 1
+    return completed
+
+
+def _participation(region, programme, terms, data_date: date) -> dict:
+    """Managers who took part, per municipality, course and term: the same enrolments
+    (`took_part_q`) and results (`result_known_q`) as the key figures count."""
     enrolments = Enrolment.objects.filter(
+        took_part_q(on=data_date),
         participant__municipality__region=region,
-        offering__term_index__gte=first.index,
-        offering__term_index__lte=last.index,
+        offering__term_index__gte=terms[0].index,
+        offering__term_index__lte=terms[-1].index,
     )
     # One row per manager who took part: where they belong and the term they began.
     firsts = list(
@@ -172,62 +193,41 @@ def build(*, scope: ReportScope, data_date: date, reference: str, on_progress) -
             n=Count("participant", distinct=True)
         )
     )
-    by_municipality = _results(enrolments, "participant__municipality_id")
-    by_course = _results(enrolments, "offering__course_id")
-    courses = list(
+    by_municipality = _results(enrolments, "participant__municipality_id", data_date)
+    completed = _completed_by_municipality(enrolments, firsts, data_date)
+    groups = [
+        _group(m.name, by_municipality.get(m.pk, {}), completed.get(m.pk, 0))
+        for m in region.municipalities.order_by("name")
+    ]
+    withhold_second(groups)
+    by_course = _results(enrolments, "offering__course_id", data_date)
+    courses = (
         Course.objects.filter(slot__programme=programme)
         .select_related("slot")
         .order_by("slot__position", "title")
     )
-    on_progress(15)
-
-    takers = Participant.objects.filter(pk__in=enrolments.values("participant_id")).select_related(
-        "municipality"
-    )
-    progress = progress_for(takers, data_date)
-    on_progress(30)
-    completed_by_municipality: dict[int, int] = {}
-    for row in firsts:
-        if progress[row["participant_id"]].is_complete:
-            key = row["participant__municipality_id"]
-            completed_by_municipality[key] = completed_by_municipality.get(key, 0) + 1
-
-    groups = []
-    for municipality in municipalities:
-        found = by_municipality.get(municipality.pk, {})
-        groups.append(
-            Group(
-                name=municipality.name,
-                participants=found.get("participants", 0),
-                completed=completed_by_municipality.get(municipality.pk, 0),
-                passed=found.get("passed", 0),
-                failed=found.get("failed", 0),
-                credits=found.get("credits") or Decimal("0"),
-            )
-        )
-    withhold_second(groups)
-    course_groups = []
-    for course in courses:
-        found = by_course.get(course.pk, {})
-        course_groups.append(
-            Group(
-                name=f"{course.slot.position}. {course.title}",
-                participants=found.get("participants", 0),
-                passed=found.get("passed", 0),
-                failed=found.get("failed", 0),
-                credits=found.get("credits") or Decimal("0"),
-            )
-        )
+    course_groups = [
+        _group(f"{c.slot.position}. {c.title}", by_course.get(c.pk, {})) for c in courses
+    ]
     withhold_second(course_groups)
     total = Group(
         name=_("The region"),
         participants=len(firsts),
-        completed=sum(completed_by_municipality.values()),
+        completed=sum(completed.values()),
         passed=sum(g.passed for g in groups),
         failed=sum(g.failed for g in groups),
         credits=sum((g.credits for g in groups), Decimal("0")),
     )
+    return {
+        "firsts": firsts,
+        "per_term": per_term,
+        "groups": groups,
+        "course_groups": course_groups,
+        "total": total,
+    }
 
+
+def _trend(terms, firsts, per_term) -> list[dict]:
     began = {}
     for row in firsts:
         began[row["first"]] = began.get(row["first"], 0) + 1
@@ -242,8 +242,42 @@ def build(*, scope: ReportScope, data_date: date, reference: str, on_progress) -
                 "cumulative": suppressed(cumulative),
             }
         )
-    on_progress(40)
+    return trend
 
+
+def _bar(group: Group):
+    if group.shown:
+        return (group.name, group.participants, group.participants_text)
+    return (group.name, None, group.participants_text)
+
+
+def _charts(trend, groups) -> dict:
+    term_bars = [
+        (
+            t["term"],
+            t["participants"] if isinstance(t["participants"], int) else None,
+            t["participants"],
+        )
+        for t in trend
+    ]
+    return {
+        "term_chart": bar_chart(_("Managers taking part per term"), term_bars),
+        "municipality_chart": bar_chart(
+            _("Managers taking part per municipality"), [_bar(g) for g in groups]
+        ),
+    }
+
+
+def build(*, scope: ReportScope, data_date: date, reference: str, on_progress) -> bytes:
+    region = scope.region
+    if region is None:
+        raise ReportRefused(_("The regional follow-up needs a region."))
+    programme = region_programme(region)
+    terms = _terms(programme, data_date)
+    on_progress(15)
+    taking_part = _participation(region, programme, terms, data_date)
+    trend = _trend(terms, taking_part["firsts"], taking_part["per_term"])
+    on_progress(40)
     compliance_results = region_compliance(region=region, on=data_date)
     compliance = [
         ComplianceLine(
@@ -255,39 +289,21 @@ def build(*, scope: ReportScope, data_date: date, reference: str, on_progress) -
         for result in compliance_results
     ]
     on_progress(55)
-
-    def bar(group: Group):
-        if group.shown:
-            return (group.name, group.participants, group.participants_text)
-        return (group.name, None, group.participants_text)
-
+    groups, course_groups = taking_part["groups"], taking_part["course_groups"]
     context = {
         **common_context(title=_("Regional follow-up"), data_date=data_date, reference=reference),
+        **_charts(trend, groups),
         "region": region,
         "programme": programme,
-        "first_term": str(first),
-        "last_term": str(last),
-        "total": total,
+        "first_term": str(terms[0]),
+        "last_term": str(terms[-1]),
+        "total": taking_part["total"],
         "municipalities_taking_part": sum(1 for g in groups if g.participants),
         "groups": groups,
         "course_groups": course_groups,
         "trend": trend,
         "compliance": compliance,
         "mandates": sum(1 for line in compliance if line.mandate),
-        "term_chart": bar_chart(
-            _("Managers taking part per term"),
-            [
-                (
-                    t["term"],
-                    t["participants"] if isinstance(t["participants"], int) else None,
-                    t["participants"],
-                )
-                for t in trend
-            ],
-        ),
-        "municipality_chart": bar_chart(
-            _("Managers taking part per municipality"), [bar(g) for g in groups]
-        ),
         "hidden_note": any(not g.shown for g in groups + course_groups),
         # The council's key figures, the same as on its page: completion time, retention
         # and what participants said in the course evaluations.
