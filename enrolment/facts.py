@@ -10,6 +10,8 @@ shows that both forms agree.
   a leaving date is the first day out of the role, so a future one keeps the manager in
   post until then.
 - *Holds a seat*: admitted or registered on an offering.
+- *Placed on D*: the post held that day: the current one from the day the manager
+  arrived in its municipality, before that the previous post that covers the day.
 - *Has begun on D*: holds (or held, and passed on) a seat on an offering that has started
   by D. Nominated and waitlisted managers have not begun, nor has one who only failed or
   withdrew, nor one whose slots were only credited: a decision is not a start.
@@ -24,11 +26,12 @@ shows that both forms agree.
   the whole-programme decision; the date is the last slot's first date.
 """
 
+from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Exists, OuterRef, Q
 
-from .models import CreditTransfer, Enrolment, EnrolmentState, Participant
+from .models import CreditTransfer, Enrolment, EnrolmentState, Participant, PreviousPost
 
 S = EnrolmentState
 
@@ -62,6 +65,51 @@ def has_left(participant: Participant, *, on: date) -> bool:
 
 def left_q(*, on: date, prefix: str = "") -> Q:
     return Q(**{f"{prefix}left_on__isnull": False, f"{prefix}left_on__lte": on})
+
+
+# --- Where: the post held on a day --------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Placement:
+    """The post a manager held on a day, and the day they arrived in its municipality
+    (None: there from the appointment)."""
+
+    municipality_id: int
+    administration_id: int | None
+    position: str
+    arrived_on: date | None
+    previous: PreviousPost | None = None
+
+
+def placement(participant: Participant, previous_posts, *, on: date) -> Placement | None:
+    """Where a manager was on a day: the current post from its first day, before that the
+    previous post that covers the day, or None (not yet in any recorded post)."""
+    since = participant.in_municipality_since
+    if since is None or since <= on:
+        return Placement(
+            participant.municipality_id, participant.administration_id, participant.position, since
+        )
+    for post in previous_posts:
+        if (post.valid_from is None or post.valid_from <= on) and on < post.valid_to:
+            return Placement(
+                post.municipality_id, post.administration_id, post.position, post.valid_from, post
+            )
+    return None
+
+
+def placed_q(*, on: date, municipality_ids) -> Q:
+    """Managers whose post on the day was in one of the municipalities."""
+    current = Q(municipality_id__in=municipality_ids) & (
+        Q(in_municipality_since__isnull=True) | Q(in_municipality_since__lte=on)
+    )
+    earlier = PreviousPost.objects.filter(
+        Q(valid_from__isnull=True) | Q(valid_from__lte=on),
+        participant_id=OuterRef("pk"),
+        municipality_id__in=municipality_ids,
+        valid_to__gt=on,
+    )
+    return current | (Q(in_municipality_since__gt=on) & Q(Exists(earlier)))
 
 
 # --- Enrolments -----------------------------------------------------------------------

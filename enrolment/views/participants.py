@@ -320,7 +320,13 @@ def participant_update_view(request, pk):
         municipalities=municipalities,
     )
     if request.method == "POST" and form.is_valid():
-        saved = _save_details(form, participant_update, user=request.user, participant=participant)
+        saved = _save_details(
+            form,
+            participant_update,
+            user=request.user,
+            participant=participant,
+            moved_on=form.cleaned_data.get("moved_on"),
+        )
         if saved is not None:
             messages.success(request, _("The changes were saved."))
             return redirect("enrolment:participant_detail", pk=saved.pk)

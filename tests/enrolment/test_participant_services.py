@@ -90,11 +90,13 @@ def test_moving_a_manager_out_of_scope_is_rolled_back(world, personas):
             user=personas.hr_falun,
             participant=participant,
             municipality=world.borlange,
+            moved_on=date(2026, 9, 1),
             **_details(last_name="Moved"),
         )
     participant.refresh_from_db()
     assert (participant.municipality, participant.last_name) == (world.falun, "Berg")
     assert participant.history.count() == 1
+    assert not participant.previous_posts.exists()
 
 
 def test_an_update_records_who_changed_what(world, personas):
@@ -280,9 +282,10 @@ def test_a_region_without_programme_gives_no_progress(world):
     )
 
 
-def test_a_move_to_another_municipality_starts_the_new_mandate_clock(world, personas):
-    from django.utils import timezone
+def test_a_move_is_dated_by_hr_and_keeps_the_earlier_post(world, personas):
+    from datetime import date
 
+    from enrolment.models import PreviousPost
     from enrolment.services.participants import participant_update
 
     participant = personas.manager_participant
@@ -293,7 +296,34 @@ def test_a_move_to_another_municipality_starts_the_new_mandate_clock(world, pers
         first_name=participant.first_name,
         last_name=participant.last_name,
         email=participant.email,
+        moved_on=date(2026, 9, 1),
     )
     participant.refresh_from_db()
     assert participant.municipality == world.falun
-    assert participant.in_municipality_since == timezone.localdate()
+    assert participant.in_municipality_since == date(2026, 9, 1)
+    (earlier,) = PreviousPost.objects.filter(participant=participant)
+    assert (earlier.municipality, earlier.valid_from, earlier.valid_to) == (
+        world.borlange,
+        None,
+        date(2026, 9, 1),
+    )
+
+
+def test_a_move_without_a_date_is_refused(world, personas):
+    from django.core.exceptions import ValidationError
+
+    from enrolment.services.participants import participant_update
+
+    participant = personas.manager_participant
+    with pytest.raises(ValidationError) as refused:
+        participant_update(
+            user=personas.programme_admin,
+            participant=participant,
+            municipality=world.falun,
+            first_name=participant.first_name,
+            last_name=participant.last_name,
+            email=participant.email,
+        )
+    assert "moved_on" in refused.value.error_dict
+    participant.refresh_from_db()
+    assert participant.municipality == world.borlange
