@@ -21,8 +21,9 @@ first manager is on row 2.
 
 import csv
 import io
+import itertools
+import time
 import unicodedata
-import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import PurePath
@@ -30,12 +31,19 @@ from pathlib import PurePath
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
-MAX_BYTES = 5 * 1024 * 1024
-MAX_ROWS = 5000
-# Wider sheets are exports of something else; reading them costs time for nothing.
-MAX_COLUMNS = 60
-# A workbook that unpacks to more than this is not a list of managers (or is a zip bomb).
-MAX_UNPACKED_BYTES = 100 * 1024 * 1024
+from .limits import (
+    MAX_BYTES,
+    MAX_CELLS,
+    MAX_COLUMNS,
+    MAX_ROWS,
+    MAX_SECONDS,
+    MAX_SHEET_ROWS,
+    FileProblem,
+    check_workbook,
+    not_a_workbook,
+    too_much_data,
+)
+
 # The column names are looked for in this many rows at the top of the file.
 HEADER_SEARCH_ROWS = 10
 
@@ -115,10 +123,6 @@ class Column:
     index: int
 
 
-class FileProblem(Exception):
-    """The file as a whole cannot be read; the message says why in the user's words."""
-
-
 def match_key(text) -> str:
     """Text reduced for matching: no case, accents, spaces or punctuation."""
     text = unicodedata.normalize("NFKD", str(text)).casefold()
@@ -159,7 +163,8 @@ def _decode(content: bytes) -> str:
 
 def _csv_rows(content: bytes) -> list[tuple[int, list]]:
     text = _decode(content)
-    first_lines = [line for line in text.splitlines()[: HEADER_SEARCH_ROWS * 2] if line.strip()]
+    top = itertools.islice(io.StringIO(text, newline=""), HEADER_SEARCH_ROWS * 2)
+    first_lines = [line for line in top if line.strip()]
 
     def recognised(delimiter):
         return max(
@@ -174,7 +179,7 @@ def _csv_rows(content: bytes) -> list[tuple[int, list]]:
     delimiter = max((";", "\t", ","), key=recognised)
     try:
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-        return [(number, row) for number, row in enumerate(reader, start=1)]
+        return _bounded(enumerate(reader, start=1))
     except csv.Error as exc:
         raise FileProblem(
             _(
@@ -184,40 +189,41 @@ def _csv_rows(content: bytes) -> list[tuple[int, list]]:
         ) from exc
 
 
+def _bounded(numbered_rows) -> list[tuple[int, list]]:
+    """The filled rows, read no further than the bounds (limits.py) allow: the header and
+    one manager more than allowed are enough to refuse the file."""
+    rows, cells = [], 0
+    deadline = time.monotonic() + MAX_SECONDS
+    for number, values in numbered_rows:
+        if number > MAX_SHEET_ROWS or time.monotonic() > deadline:
+            raise too_much_data()
+        values = list(values[:MAX_COLUMNS])
+        cells += sum(value not in (None, "") for value in values)
+        if cells > MAX_CELLS:
+            raise too_much_data()
+        if not is_filled(values):
+            continue
+        rows.append((number, values))
+        if len(rows) > MAX_ROWS + 1:
+            break
+    return rows
+
+
 def _xlsx_rows(content: bytes) -> list[tuple[int, list]]:
-    try:
-        with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise FileProblem(
-            _("The file could not be read as an Excel workbook (.xlsx). Save it again from Excel.")
-        ) from exc
-    if unpacked > MAX_UNPACKED_BYTES:
-        raise FileProblem(_("The workbook holds too much data. Split it into smaller files."))
+    check_workbook(content)
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
-        raise FileProblem(
-            _("The file could not be read as an Excel workbook (.xlsx). Save it again from Excel.")
-        ) from exc
+    except Exception as exc:  # openpyxl fails in many ways on a broken or hostile file
+        raise not_a_workbook() from exc
     try:
         if not workbook.worksheets:
             return []
-        rows, filled = [], 0
-        values_by_row = workbook.worksheets[0].iter_rows(values_only=True, max_col=MAX_COLUMNS)
-        for number, values in enumerate(values_by_row, start=1):
-            if not is_filled(values):
-                continue
-            rows.append((number, list(values)))
-            filled += 1
-            # The header and one row more than allowed are enough to refuse the file.
-            if filled > MAX_ROWS + 1:
-                break
-        return rows
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
-        raise FileProblem(
-            _("The file could not be read as an Excel workbook (.xlsx). Save it again from Excel.")
-        ) from exc
+        sheet = workbook.worksheets[0]
+        return _bounded(enumerate(sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS), 1))
+    except FileProblem:
+        raise
+    except Exception as exc:
+        raise not_a_workbook() from exc
     finally:
         workbook.close()
 
