@@ -61,16 +61,16 @@ MIDDLEWARE = [
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "portal.middleware.RejectInvalidInputMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "portal.middleware.PreferredLanguageMiddleware",
+    "portal.middleware.RejectInvalidInputMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "portal.middleware.SessionTimeoutMiddleware",
     "portal.middleware.FormErrorStatusMiddleware",
     "portal.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "portal.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -144,7 +144,9 @@ ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = True
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
 ACCOUNT_RATE_LIMITS = env.dict("ACCOUNT_RATE_LIMITS", default={}) or {
-    # Failed log-ins are counted by django-axes in the database (below), not in the cache.
+    # Log-ins are limited by django-axes in the database (below), per account and address.
+    # A limit per address alone would lock out a whole municipality behind one address.
+    "login": None,
     "login_failed": None,
     "reset_password": "20/m/ip,5/m/key",
 }
@@ -303,6 +305,8 @@ LOGGING = {
         # WeasyPrint logs every step of every PDF at INFO.
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # django-axes logs every failed log-in at INFO; a lock-out is a WARNING.
+        "axes": {"level": "WARNING"},
     },
 }
 

@@ -52,8 +52,8 @@ def not_a_workbook() -> FileProblem:
 def too_much_data() -> FileProblem:
     return FileProblem(
         _(
-            "The workbook holds more than a list of managers (more than %(cells)s cells, "
-            "%(rows)s rows or %(mb)s MB unpacked). Copy the list to a new workbook, or split it."
+            "The file holds more than a list of managers (more than %(cells)s cells, "
+            "%(rows)s rows or %(mb)s MB unpacked). Copy the list to a new file, or split it."
         )
         % {
             "cells": f"{MAX_CELLS:,}".replace(",", " "),
