@@ -163,21 +163,8 @@ def _decode(content: bytes) -> str:
 
 def _csv_rows(content: bytes) -> list[tuple[int, list]]:
     text = _decode(content)
-    top = itertools.islice(io.StringIO(text, newline=""), HEADER_SEARCH_ROWS * 2)
-    first_lines = [line for line in top if line.strip()]
-
-    def recognised(delimiter):
-        return max(
-            (
-                sum(_header_field(cell) is not None for cell in cells)
-                for cells in csv.reader(first_lines[:HEADER_SEARCH_ROWS], delimiter=delimiter)
-            ),
-            default=0,
-        )
-
-    # Semicolons win a tie: it is what Excel writes in Sweden.
-    delimiter = max((";", "\t", ","), key=recognised)
     try:
+        delimiter = _delimiter(text)
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
         return _bounded(enumerate(reader, start=1))
     except csv.Error as exc:
@@ -187,6 +174,24 @@ def _csv_rows(content: bytes) -> list[tuple[int, list]]:
                 "as an Excel workbook (.xlsx)."
             )
         ) from exc
+
+
+def _delimiter(text: str) -> str:
+    """The separator that makes the most column names of the first rows recognisable."""
+    top = itertools.islice(io.StringIO(text, newline=""), HEADER_SEARCH_ROWS * 2)
+    first_lines = [line for line in top if line.strip()][:HEADER_SEARCH_ROWS]
+
+    def recognised(delimiter):
+        return max(
+            (
+                sum(_header_field(cell) is not None for cell in cells[:MAX_COLUMNS])
+                for cells in csv.reader(first_lines, delimiter=delimiter)
+            ),
+            default=0,
+        )
+
+    # Semicolons win a tie: it is what Excel writes in Sweden.
+    return max((";", "\t", ","), key=recognised)
 
 
 def _bounded(numbered_rows) -> list[tuple[int, list]]:
