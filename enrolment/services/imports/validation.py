@@ -16,6 +16,7 @@ from portal.accounts.scope import EDITOR_ROLES, reach, reach_q
 from programmes.models import Municipality
 
 from ...models import OperationalArea, Participant, Position
+from ..participants import leaving_date_problem
 from .reading import REQUIRED, Column, FileProblem, cell_text, match_key, read_table
 
 # Words HR uses for the choices besides their codes and their labels in both languages.
@@ -310,12 +311,17 @@ def _match(row: PreviewRow, columns, by_email, by_number, taken_elsewhere):
 
 
 def _dates_out_of_order(row: PreviewRow, headers, appointed, left) -> bool:
-    if not (appointed and left and left < appointed):
+    """The leaving date checked by the same rule, with the same words, as the form."""
+    if left is None:
         return False
     if "left_on" in headers:
-        row.error(headers["left_on"], _("is before the date they became a manager"))
-    else:
-        row.error(headers["appointed_on"], _("is after the date they left the manager role"))
+        problem = leaving_date_problem(Participant(appointed_on=appointed), left)
+        if problem:
+            row.error(headers["left_on"], problem)
+        return bool(problem)
+    if not (appointed and left < appointed):
+        return False
+    row.error(headers["appointed_on"], _("is after the date they left the manager role"))
     return True
 
 
