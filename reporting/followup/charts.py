@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
-from portal.privacy import HIDDEN
+from portal.disclosure import HIDDEN, WITHHELD
 
 LABEL_WIDTH = 190
 BAR_AREA = 330
@@ -106,7 +106,7 @@ def bar_chart(
 
 
 def _bar(value, text, series=0) -> Bar:
-    return Bar(value=None if text == HIDDEN else value, text=str(text), series=series)
+    return Bar(value=None if text in (HIDDEN, WITHHELD) else value, text=str(text), series=series)
 
 
 def participants_per_term_chart(kf, chart_id="chart-trained") -> BarChart:

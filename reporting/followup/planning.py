@@ -33,7 +33,7 @@ from enrolment.compliance import MunicipalityCompliance, Status, compute_complia
 from enrolment.models import Enrolment, EnrolmentState
 from enrolment.progress import Progress, SlotStatus
 from enrolment.services.enrolments import SEAT_STATES
-from portal.privacy import suppressed
+from portal.disclosure import suppressed
 from programmes.models import CourseOffering, OfferingState
 from programmes.terms import Term
 
