@@ -87,7 +87,7 @@ def intake_planning(request):
     sections = [
         {
             "table": table,
-            "chart": charts.intake_chart(table.plan, table.shown, f"intake-{index}")
+            "chart": charts.intake_chart(table.plan, table.shown_need, f"intake-{index}")
             if table.total
             else None,
         }
