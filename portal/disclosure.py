@@ -10,7 +10,9 @@ may not see the people behind a figure) is shown passes through a `Disclosure`:
   steps, the same figure in two tables of one page or report). Further figures are hidden
   ("x") until no hidden figure can be worked out from what is shown: neither exactly, by
   combining the sums, nor by narrowing it down to one value with what a reader knows of
-  the hidden figures ("<5" is one to four, "x" is at least five).
+  the hidden figures ("<5" is one to four, "x" any figure). Where "<5" itself tells
+  too much (four steps of "<5" that add up to "<5" are all one), the group is shown as
+  "x".
 
 Shares are shown only when both the part and the whole are shown, so a share never tells
 more than the counts beside it. The caller says what is shown and how the figures add up;
@@ -58,16 +60,16 @@ class Protected:
         return key in self.primary or key in self.secondary
 
     def shown(self, key):
-        if key in self.primary:
-            return HIDDEN
         if key in self.secondary:
             return WITHHELD
+        if key in self.primary:
+            return HIDDEN
         return self.values[key]
 
     def share(self, part_key, whole_key) -> str:
         """The part's share of the whole in whole percent, shown only when both are."""
         if self.hidden(part_key) or self.hidden(whole_key):
-            return HIDDEN if part_key in self.primary or whole_key in self.primary else WITHHELD
+            return WITHHELD
         whole = self.values[whole_key]
         if not whole:
             return NO_FIGURE
@@ -122,22 +124,29 @@ class Disclosure:
         secondary: set = set()
         while True:
             hidden = primary | secondary
-            extra = self._complement(hidden, primary) or self._unpin(hidden, primary)
+            small = primary - secondary
+            extra = self._complement(hidden) or self._unpin(hidden, small)
             if extra is None:
                 return Protected(dict(self.values), primary, secondary)
             secondary.add(extra)
 
     # --- Secondary suppression -------------------------------------------------------
 
-    def _candidate(self, members, hidden):
-        """The figure to hide beside a hidden one: the smallest shown figure above zero,
-        a part before a total."""
-        shown = [(i, k) for i, k in enumerate(members) if k not in hidden and self.values[k]]
-        if not shown:
-            return None
-        return min(shown, key=lambda item: (self.values[item[1]], item[0] == 0))[1]
+    def _candidate(self, members, hidden, small=frozenset()):
+        """The figure to withhold beside a hidden one: the smallest shown figure above
+        zero, a part before a total; else a shown zero; else (`small`) a "<5" whose being
+        one to four is what pins a figure, to be shown as "x" instead."""
+        shown = [(i, k) for i, k in enumerate(members) if k not in hidden]
+        for tier in (
+            [(i, k) for i, k in shown if self.values[k]],
+            shown,
+            [(i, k) for i, k in enumerate(members) if k in small],
+        ):
+            if tier:
+                return min(tier, key=lambda item: (self.values[item[1]], item[0] == 0))[1]
+        return None
 
-    def _complement(self, hidden, primary):
+    def _complement(self, hidden):
         """A relation with a single hidden figure gives it away: hide one more."""
         for total, parts in self.relations:
             members = [total, *parts]
@@ -147,15 +156,24 @@ class Disclosure:
                     return candidate
         return None
 
-    def _unpin(self, hidden, primary):
-        """A hidden figure that the sums pin to one value: hide one more beside it."""
-        pinned = pinned_figures(self.values, self.relations, hidden, primary, self.counts)
-        for total, parts in self.relations:
-            members = [total, *parts]
-            if any(k in pinned for k in members):
-                candidate = self._candidate(members, hidden)
+    def _unpin(self, hidden, small):
+        """A hidden figure that the sums pin to one value: withhold one more figure in the
+        nearest sum that ties it to others, going out through hidden figures."""
+        pinned = pinned_figures(self.values, self.relations, hidden, small, self.counts)
+        reached, frontier, seen = set(pinned), set(pinned), set()
+        while frontier:
+            nearest = []
+            for index, (total, parts) in enumerate(self.relations):
+                members = [total, *parts]
+                if index not in seen and any(k in frontier for k in members):
+                    seen.add(index)
+                    nearest.append(members)
+            for members in nearest:
+                candidate = self._candidate(members, hidden, small)
                 if candidate is not None:
                     return candidate
+            frontier = {k for m in nearest for k in m if k in hidden} - reached
+            reached |= frontier
         return None
 
 
@@ -166,13 +184,13 @@ def _exact(value) -> Fraction:
     return Fraction(Decimal(str(value))) if not isinstance(value, int) else Fraction(value)
 
 
-def pinned_figures(values, relations, hidden, primary, counts) -> set:
+def pinned_figures(values, relations, hidden, small, counts) -> set:
     """The hidden figures a reader can work out from the shown ones and the sums: by
     solving the sums exactly, or by narrowing each figure's range to a single value."""
     if not hidden:
         return set()
     rows = [{total: 1, **dict.fromkeys(parts, -1)} for total, parts in relations]
-    return determined(rows, hidden) | _narrowed(values, rows, hidden, primary, counts)
+    return determined(rows, hidden) | _narrowed(values, rows, hidden, small, counts)
 
 
 def determined(rows, hidden) -> set:
@@ -207,14 +225,15 @@ def determined(rows, hidden) -> set:
     return {columns[next(iter(r))] for r in pivots if len(r) == 1}
 
 
-def _narrowed(values, rows, hidden, primary, counts) -> set:
-    """Interval reasoning: "<5" is 1–4, "x" at least 5 (or 0 for non-count figures);
-    each sum narrows the range of each hidden figure in it, until nothing changes."""
+def _narrowed(values, rows, hidden, small, counts) -> set:
+    """Interval reasoning: a count shown as "<5" is 1–4, any other hidden figure is at
+    least 0; each sum narrows the range of each hidden figure in it, until nothing
+    changes."""
     low, high = {}, {}
     for key in hidden:
-        is_count = key in counts
-        low[key] = Fraction(1 if key in primary else MIN_GROUP) if is_count else Fraction(0)
-        high[key] = Fraction(MIN_GROUP - 1) if key in primary and is_count else None
+        shown_small = key in small and key in counts
+        low[key] = Fraction(1 if shown_small else 0)
+        high[key] = Fraction(MIN_GROUP - 1) if shown_small else None
     relations = [
         (row, -sum(c * _exact(values[k]) for k, c in row.items() if k not in hidden))
         for row in rows

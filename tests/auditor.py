@@ -1,7 +1,7 @@
 """An attacker on aggregate outputs: tries to work out the hidden figures from the shown ones.
 
 It knows what a reader of a page, file or report knows: the figures as printed ("<5" is
-one to four, "x" is some other figure that is not one to four), how they add up (row and
+one to four, "x" any figure withheld), how they add up (row and
 column sums, totals, cumulative series, the same figure in two tables, given as
 relations), and the shares printed beside them. It recovers a hidden figure when
 
@@ -61,18 +61,26 @@ def parse(text):
     return text
 
 
+PRIME = 2**61 - 1
+
+
 def _rank(rows, columns) -> int:
-    matrix = [[Fraction(row.get(c, 0)) for c in columns] for row in rows]
-    rank, width = 0, len(columns)
-    for col in range(width):
+    """The rank of the relations over the hidden figures, computed modulo a large prime
+    (the coefficients are small integers, so it is the rank over the rationals)."""
+    matrix = [[row.get(c, 0) % PRIME for c in columns] for row in rows]
+    rank = 0
+    for col in range(len(columns)):
         pivot = next((r for r in range(rank, len(matrix)) if matrix[r][col]), None)
         if pivot is None:
             continue
         matrix[rank], matrix[pivot] = matrix[pivot], matrix[rank]
-        for r in range(len(matrix)):
-            if r != rank and matrix[r][col]:
-                factor = matrix[r][col] / matrix[rank][col]
-                matrix[r] = [a - factor * b for a, b in zip(matrix[r], matrix[rank], strict=True)]
+        inverse = pow(matrix[rank][col], PRIME - 2, PRIME)
+        top = [a * inverse % PRIME for a in matrix[rank]]
+        matrix[rank] = top
+        for r in range(rank + 1, len(matrix)):
+            factor = matrix[r][col]
+            if factor:
+                matrix[r] = [(a - factor * b) % PRIME for a, b in zip(matrix[r], top, strict=True)]
         rank += 1
     return rank
 
@@ -98,7 +106,7 @@ def _bounds(pub: Published):
     for key in pub.hidden:
         counted = key not in pub.amounts
         small = pub.shown[key] == SMALL
-        low[key] = Fraction(1 if small else 5) if counted else Fraction(0)
+        low[key] = Fraction(1) if small and counted else Fraction(0)
         high[key] = Fraction(4) if small and counted else math.inf
     for part, whole, share in pub.shares:
         percent = parse(share)
@@ -142,6 +150,36 @@ def recovered(pub: Published) -> set:
     if not pub.hidden:
         return set()
     return _linear(pub) | _intervals(pub)
+
+
+def key_figure_file(pub: Published, rows):
+    """The key-figure file: (region, figure, municipality, term, subject, value, out of,
+    share). Municipalities add up to the region; hp add up over the terms."""
+    parts = {}
+    for _region, figure, municipality, term, subject, value, whole, share in rows:
+        key = (figure, municipality, term, subject)
+        pub.add((*key, "value"), value)
+        if figure.startswith("hp"):
+            pub.amounts.add((*key, "value"))
+        if whole not in ("", None):
+            pub.add((*key, "whole"), whole)
+            pub.shares.append(((*key, "value"), (*key, "whole"), share))
+        if municipality and municipality != "Regionen":
+            for kind in ("value", "whole"):
+                if (*key, kind) in pub.shown:
+                    parts.setdefault((figure, term, subject, kind), []).append((*key, kind))
+    for (figure, term, subject, kind), keys in parts.items():
+        region = (figure, "Regionen", term, subject, kind)
+        if region in pub.shown:
+            pub.total(region, keys)
+    by_row = {}
+    for figure, municipality, term, subject, kind in list(pub.shown):
+        if figure.startswith("hp") and term != "Alla terminer":
+            by_row.setdefault((figure, municipality, subject), []).append(
+                (figure, municipality, term, subject, kind)
+            )
+    for (figure, municipality, subject), keys in by_row.items():
+        pub.total((figure, municipality, "Alla terminer", subject, "value"), keys)
 
 
 # --- Reading tables out of HTML -------------------------------------------------------

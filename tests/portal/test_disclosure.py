@@ -8,13 +8,17 @@ from tests.auditor import Published, recovered
 
 # Mostly small counts, as in a region of small municipalities, with zeros and larger ones.
 counts = st.one_of(st.integers(0, 4), st.integers(0, 4), st.integers(5, 40))
-grids = st.integers(1, 5).flatmap(
-    lambda n_rows: st.lists(
-        st.lists(counts, min_size=1, max_size=5).map(tuple), min_size=n_rows, max_size=n_rows
+grids = (
+    st.integers(1, 5)
+    .flatmap(
+        lambda n_rows: st.lists(
+            st.lists(counts, min_size=1, max_size=5).map(tuple), min_size=n_rows, max_size=n_rows
+        )
     )
-).filter(lambda rows: len({len(r) for r in rows}) == 1)
+    .filter(lambda rows: len({len(r) for r in rows}) == 1)
+)
 
-FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FAST = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def _published_grid(values, protected, with_series=False):
@@ -95,7 +99,7 @@ def test_the_auditor_finds_the_leak_of_primary_suppression_alone():
 
 
 def test_the_auditor_reads_a_hidden_count_from_its_share():
-    """"13 | 11 | <5 | 23 %": the share of a hidden count of 13 gives it away."""
+    """ "13 | 11 | <5 | 23 %": the share of a hidden count of 13 gives it away."""
     pub = Published()
     pub.add("managers", 13)
     pub.add("completed", HIDDEN)

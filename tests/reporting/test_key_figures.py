@@ -43,6 +43,7 @@ from portal.accounts.models import Role
 from programmes.models import OfferingState, Region
 from programmes.terms import Term
 from reporting.evaluations.models import EvaluationRound, Questionnaire
+from reporting.evaluations.pending import pending_release
 from reporting.evaluations.services import response_submit
 from reporting.followup.figures import Cell, Ratio, key_figures
 from tests import factories as f
@@ -298,11 +299,13 @@ def test_evaluation_means_are_region_wide_and_hidden_under_five(world, region):
         response_submit(
             evaluation_round=evaluation, participant=p, answers={statement.pk: value}, on=ON
         )
+    pending_release(evaluation_round=evaluation, closing=True)
     (hidden,) = key_figures(region=world.region, on=ON).evaluation
     assert hidden.hidden and hidden.mean is None
     p = f.ParticipantFactory(municipality=world.borlange)
     f.EnrolmentFactory(participant=p, offering=offering, state=S.REGISTERED)
     response_submit(evaluation_round=evaluation, participant=p, answers={statement.pk: 4}, on=ON)
+    pending_release(evaluation_round=evaluation, closing=True)
     (shown,) = key_figures(region=world.region, on=ON).evaluation
     assert (shown.answers, shown.mean) == (5, Decimal("4.0"))
 
@@ -384,6 +387,7 @@ def _populate(world, size):
             response_submit(
                 evaluation_round=evaluation, participant=p, answers={statement.pk: 4}, on=ON
             )
+    pending_release(evaluation_round=evaluation, closing=True)
     f.MandateFactory(municipality=world.borlange)
     f.MandateFactory(municipality=world.falun)
 
