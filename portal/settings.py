@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "enrolment",
     "reporting",
     "reporting.evaluations",
+    "privacy",
 ]
 
 MIDDLEWARE = [
