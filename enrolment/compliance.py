@@ -3,10 +3,13 @@
 For each manager in the scope of the mandate in force on a given day, exactly one status
 with the deadline it was judged against and a one-line reason:
 
-- exempt: a credit transfer or exemption for the whole programme;
+- exempt: a credit transfer or exemption for the whole programme, for a manager whose
+  slots were not already all filled (`enrolment.facts`: a decision never erases a
+  completion);
 - completed: every slot filled;
 - overdue: the completion deadline has passed, or the start deadline has passed without
-  a course begun;
+  the programme begun (`enrolment.facts.begins`: a seat on an offering that has started;
+  a nomination, a waitlist place or a credit transfer is no start);
 - at risk: at one course a term, using the offerings already scheduled and assuming one
   course a term after the last of them, the missing slots cannot be finished by the
   completion deadline;
@@ -27,8 +30,9 @@ from django.utils.translation import gettext_lazy
 from programmes.models import CourseOffering, OfferingState
 from programmes.terms import Term
 
+from . import facts
 from .mandates import applies_to, deadlines_for, mandate_in_force, obligation_start
-from .models import Mandate, Participant
+from .models import Mandate, Participant, PreviousPost
 from .progress import Progress, progress_for
 
 
@@ -90,15 +94,6 @@ def _d(day: date) -> str:
     return day.isoformat()
 
 
-def _started(progress: Progress, on: date) -> bool:
-    for sp in progress.slots:
-        if sp.is_filled:
-            return True
-        if sp.current is not None and sp.current.offering.start_date <= on:
-            return True
-    return False
-
-
 def estimated_finish(progress: Progress, on: date, offerings_by_slot) -> date:
     """The earliest day the missing slots can be done at one course a term.
 
@@ -150,11 +145,11 @@ def judge(
     mandate: Mandate,
     on: date,
     offerings_by_slot,
-    runs_from: date | None = None,
+    arrived_on: date | None = None,
     obligation_from: date | None = None,
 ) -> ComplianceRow:
     deadlines = deadlines_for(
-        mandate, participant, runs_from=runs_from, obligation_from=obligation_from
+        mandate, participant, arrived_on=arrived_on, obligation_from=obligation_from
     )
     start_by, complete_by = deadlines.start_by, deadlines.complete_by
     row = ComplianceRow(
@@ -185,7 +180,7 @@ def judge(
             "date": _d(complete_by)
         }
         return row
-    started = _started(progress, on)
+    started = progress.begun
     if not started and start_by and on > start_by:
         row.status, row.deadline = Status.OVERDUE, start_by
         row.reason = _("No course begun by the start deadline %(date)s.") % {"date": _d(start_by)}
@@ -203,11 +198,12 @@ def judge(
     if not started:
         row.status = Status.NOT_STARTED
         row.deadline = start_by or complete_by
-        row.reason = (
-            _("Start the programme by %(date)s.") % {"date": _d(start_by)}
-            if start_by
-            else _("Not started; complete by %(date)s.") % {"date": _d(complete_by)}
-        )
+        if start_by:
+            row.reason = _("Start the programme by %(date)s.") % {"date": _d(start_by)}
+        elif complete_by:
+            row.reason = _("Not started; complete by %(date)s.") % {"date": _d(complete_by)}
+        else:
+            row.reason = _("Not started.")
         return row
     row.reason = (
         _("%(filled)s of %(total)s courses done; complete by %(date)s.")
@@ -219,13 +215,31 @@ def judge(
     return row
 
 
-def _in_scope_on(participant: Participant, on: date) -> bool:
-    """Managers who left are out of scope from their left date; a manager who moved in
-    is judged here only from the move."""
-    if participant.left_on is not None and participant.left_on <= on:
-        return False
-    since = participant.in_municipality_since
-    return since is None or since <= on
+def _placed_on(participants, municipalities, on: date) -> list[tuple[Participant, date | None]]:
+    """The managers in post on the day, each as they were placed that day (a manager who
+    moved since is shown in their earlier post), with the day they arrived there."""
+    participants = [p for p in participants if facts.in_post(p, on=on)]
+    moved_since = [
+        p.pk for p in participants if p.in_municipality_since and p.in_municipality_since > on
+    ]
+    earlier = defaultdict(list)
+    if moved_since:
+        for post in PreviousPost.objects.filter(participant_id__in=moved_since).select_related(
+            "administration"
+        ):
+            earlier[post.participant_id].append(post)
+    by_id = {m.pk: m for m in municipalities}
+    placed = []
+    for participant in participants:
+        where = facts.placement(participant, earlier[participant.pk], on=on)
+        if where is None or where.municipality_id not in by_id:
+            continue
+        if where.previous is not None:
+            participant.municipality = by_id[where.municipality_id]
+            participant.administration = where.previous.administration
+            participant.position = where.position
+        placed.append((participant, where.arrived_on))
+    return placed
 
 
 def _offerings_by_slot(programme_ids, on: date):
@@ -255,22 +269,23 @@ def compute_compliance(
         by_municipality[mandate.municipality_id].append(mandate)
     in_force = {m.pk: mandate_in_force(by_municipality[m.pk], on) for m in municipalities}
 
+    with_mandate = [m for m in municipalities if in_force[m.pk]]
     participants = Participant.objects.filter(
-        municipality__in=[m for m in municipalities if in_force[m.pk]]
+        facts.placed_q(on=on, municipality_ids=[m.pk for m in with_mandate])
     ).select_related("municipality", "administration")
     if participant_filter is not None:
         participants = participants.filter(participant_filter)
-    participants = [p for p in participants if _in_scope_on(p, on)]
     admin_ids = {
         mid: {a.pk for a in mandate.administrations.all()}
         for mid, mandate in in_force.items()
         if mandate
     }
-    participants = [
-        p
-        for p in participants
+    placed = [
+        (p, arrived)
+        for p, arrived in _placed_on(participants, with_mandate, on)
         if applies_to(in_force[p.municipality_id], p, admin_ids[p.municipality_id])
     ]
+    participants = [p for p, _arrived in placed]
     progress = progress_for(participants, on)
     programme_ids = {p.programme.pk for p in progress.values() if p.programme}
     offerings = _offerings_by_slot(programme_ids, on)
@@ -279,7 +294,7 @@ def compute_compliance(
         m.pk: MunicipalityCompliance(municipality=m, on=on, mandate=in_force[m.pk])
         for m in municipalities
     }
-    for participant in participants:
+    for participant, arrived in placed:
         results[participant.municipality_id].rows.append(
             judge(
                 participant,
@@ -287,7 +302,7 @@ def compute_compliance(
                 in_force[participant.municipality_id],
                 on,
                 offerings,
-                runs_from=participant.in_municipality_since,
+                arrived_on=arrived,
                 obligation_from=obligation_start(by_municipality[participant.municipality_id]),
             )
         )

@@ -82,6 +82,7 @@ class MandateForm(forms.ModelForm):
             "start_within_months",
             "complete_within_months",
             "fixed_completion_date",
+            "clock_restarts_on_arrival",
             "notes",
         ]
         widgets = {

@@ -11,7 +11,7 @@ from programmes.models import Municipality
 from programmes.selectors import administrations_visible_to
 
 from .forms import ParticipantForm
-from .services.participants import appointment_problem, leaving_date_problem
+from .services.participants import appointment_problem, leaving_date_problem, move_date_problem
 
 
 class ParticipantFilterForm(forms.Form):
@@ -64,6 +64,13 @@ class ParticipantEditForm(ParticipantForm):
             )
             self.order_fields(["municipality"])
             administrations = administrations.filter(municipality__in=municipalities)
+            if instance is not None and instance.pk:
+                self.fields["moved_on"] = forms.DateField(
+                    label=_("Moved to the new municipality on"),
+                    required=False,
+                    widget=_date_input(),
+                    help_text=_("Only when the manager moves to another municipality."),
+                )
         else:
             administrations = administrations.filter(municipality=chosen)
         self.fields["administration"].queryset = administrations
@@ -97,7 +104,15 @@ class ParticipantEditForm(ParticipantForm):
         problem = appointment_problem(self.instance, cleaned.get("appointed_on"))
         if problem:
             self.add_error("appointed_on", problem)
+        if self._moves():
+            problem = move_date_problem(self.instance, cleaned.get("moved_on"))
+            if problem:
+                self.add_error("moved_on", problem)
         return cleaned
+
+    def _moves(self) -> bool:
+        original = self.instance.pk and type(self.instance).objects.get(pk=self.instance.pk)
+        return bool(original) and original.municipality_id != self.municipality.pk
 
     def _reaches_whole(self, municipality) -> bool:
         r = reach(self.user, EDITOR_ROLES)

@@ -51,15 +51,17 @@ def applies_to(mandate: Mandate, participant: Participant, administration_ids=No
 def deadlines_for(
     mandate: Mandate,
     participant: Participant,
-    runs_from: date | None = None,
+    arrived_on: date | None = None,
     obligation_from: date | None = None,
 ) -> Deadlines:
-    """Deadlines run from the latest of the appointment, the day the municipality's
+    """Deadlines run from the later of the appointment and the day the municipality's
     obligation began (its first mandate version: a new version changes the rules, it does
-    not restart everyone's clock) and, for a manager who moved here, the move."""
+    not restart everyone's clock). A manager who moved here (`arrived_on`) keeps that
+    clock, unless the mandate says the clock restarts on arrival."""
     obligation_from = obligation_from or mandate.effective_from
     appointed = participant.appointed_on or obligation_from
-    runs_from = max(appointed, obligation_from, runs_from or date.min)
+    arrival = arrived_on if mandate.clock_restarts_on_arrival else None
+    runs_from = max(appointed, obligation_from, arrival or date.min)
     start_by = (
         add_months(runs_from, mandate.start_within_months)
         if mandate.start_within_months is not None
@@ -70,10 +72,7 @@ def deadlines_for(
         if mandate.complete_within_months is not None
         else None
     )
-    in_post_before = appointed < obligation_from and (
-        participant.in_municipality_since is None
-        or participant.in_municipality_since < obligation_from
-    )
+    in_post_before = appointed < obligation_from and (arrival is None or arrival < obligation_from)
     if mandate.fixed_completion_date and in_post_before:
         complete_by = mandate.fixed_completion_date
     return Deadlines(mandate=mandate, start_by=start_by, complete_by=complete_by)
@@ -92,6 +91,6 @@ def deadlines_of(participant: Participant, on: date) -> Deadlines | None:
     return deadlines_for(
         mandate,
         participant,
-        runs_from=participant.in_municipality_since,
+        arrived_on=participant.in_municipality_since,
         obligation_from=obligation_start(mandates),
     )

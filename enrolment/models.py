@@ -71,8 +71,8 @@ class Participant(models.Model):
     )
     position = models.CharField(_("position"), max_length=32, choices=Position.choices, blank=True)
     appointed_on = models.DateField(_("appointed as manager"), null=True, blank=True)
-    # Set when a manager moves here from another municipality: this municipality's
-    # mandate judges them from that day.
+    # The current post: the municipality, administration and position above, held since
+    # this day (empty: since the appointment). Earlier posts are PreviousPost rows.
     in_municipality_since = models.DateField(_("in this municipality since"), null=True, blank=True)
     left_on = models.DateField(_("left the manager role"), null=True, blank=True)
     cohort = models.ForeignKey(
@@ -118,9 +118,46 @@ class Participant(models.Model):
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}"
 
-    @property
-    def has_left(self) -> bool:
-        return self.left_on is not None
+
+class PreviousPost(models.Model):
+    """A post a manager held before moving to another municipality: where they were, and
+    from when until the move. Written only by `participant_move`; the manager's current
+    post is the municipality, administration and position on the Participant."""
+
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="previous_posts"
+    )
+    municipality = models.ForeignKey(
+        "programmes.Municipality",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("municipality"),
+    )
+    administration = models.ForeignKey(
+        "programmes.Administration",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("administration"),
+    )
+    position = models.CharField(_("position"), max_length=32, choices=Position.choices, blank=True)
+    valid_from = models.DateField(_("from"), null=True, blank=True)
+    valid_to = models.DateField(_("moved on"))
+
+    class Meta:
+        verbose_name = _("previous post")
+        verbose_name_plural = _("previous posts")
+        ordering = ["participant", "valid_to"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_from__isnull=True) | Q(valid_to__gt=models.F("valid_from")),
+                name="previous_post_ends_after_it_begins",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.participant} – {self.municipality} ({self.valid_to:%Y-%m-%d})"
 
 
 class EnrolmentState(models.TextChoices):
@@ -330,6 +367,14 @@ class Mandate(models.Model):
     )
     fixed_completion_date = models.DateField(
         _("completion date for managers already in post"), null=True, blank=True
+    )
+    clock_restarts_on_arrival = models.BooleanField(
+        _("deadlines restart when a manager moves here"),
+        default=False,
+        help_text=_(
+            "Without it, a manager who moves here keeps the deadlines that run from their "
+            "appointment."
+        ),
     )
     notes = models.TextField(_("notes"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

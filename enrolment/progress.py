@@ -25,11 +25,14 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce, Least
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from programmes.models import Programme, ProgrammeSlot
+from programmes.selectors import region_programmes
 
-from .models import ACTIVE_STATES, CreditTransfer, Enrolment, EnrolmentState
+from . import facts
+from .models import CreditTransfer, Enrolment
 
 
 class SlotStatus:
@@ -69,6 +72,9 @@ class Progress:
     programme: Programme | None
     slots: list[SlotProgress] = field(default_factory=list)
     exempt_from_programme: bool = False
+    # Has begun the programme (see enrolment.facts): a seat on an offering that has
+    # started.
+    begun: bool = False
 
     @property
     def credits(self) -> Decimal:
@@ -101,7 +107,19 @@ class Progress:
 
     @property
     def has_started(self) -> bool:
+        """Something under way or done: what makes a manager "in progress" in the list."""
         return any(s.status != SlotStatus.NOT_STARTED for s in self.slots)
+
+    @property
+    def earns_certificate(self) -> bool:
+        """The one certificate rule: every slot filled, at least one by a course passed.
+        Four slot decisions earn none, and neither does a whole-programme decision alone."""
+        return self.is_complete and any(s.status == SlotStatus.PASSED for s in self.slots)
+
+    @property
+    def holds_seat(self) -> bool:
+        """A seat on an offering, started or not (`enrolment.facts.holds_seat`)."""
+        return any(s.current is not None and facts.holds_seat(s.current) for s in self.slots)
 
     @property
     def next_slot(self) -> SlotProgress | None:
@@ -109,36 +127,27 @@ class Progress:
         return next((s for s in self.slots if s.status == SlotStatus.NOT_STARTED), None)
 
 
-def _programmes_by_region(region_ids) -> dict[int, Programme]:
-    programmes = {}
-    for programme in (
-        Programme.objects.filter(region_id__in=region_ids)
-        .prefetch_related("slots")
-        .order_by("region_id", "id")
-    ):
-        programmes.setdefault(programme.region_id, programme)
-    return programmes
-
-
 def progress_for(participants, on: date | None = None) -> dict[int, Progress]:
     """Progress per participant id, for participants with `municipality` loaded.
 
     Four queries whatever the number: programmes with their slots, enrolments that count
     (passed or under way), and credit transfers. With `on`, progress as it stood that
-    day: results dated later count as under way, later decisions not at all.
+    day (today without): results dated later count as under way, later decisions not at
+    all.
     """
     participants = list(participants)
     if not participants:
         return {}
+    on = on or timezone.localdate()
     ids = [p.pk for p in participants]
-    region_ids = {p.municipality.region_id for p in participants}
-    programmes = _programmes_by_region(region_ids)
+    programmes = region_programmes(
+        {p.municipality.region_id for p in participants},
+        Programme.objects.prefetch_related("slots"),
+    )
 
     enrolments = defaultdict(list)
     for enrolment in (
-        Enrolment.objects.filter(
-            participant_id__in=ids, state__in=[EnrolmentState.PASSED, *ACTIVE_STATES]
-        )
+        Enrolment.objects.filter(participant_id__in=ids, state__in=facts.COUNTING_STATES)
         .select_related("offering__course")
         .order_by("offering__term_index", "id")
     ):
@@ -161,53 +170,57 @@ def progress_of(participant, on: date | None = None) -> Progress:
     return progress_for([participant], on)[participant.pk]
 
 
-def _progress(programme, enrolments, transfers, on=None) -> Progress:
+def _earliest(sp: SlotProgress, day: date | None) -> None:
+    if day is not None:
+        sp.completed_on = min(sp.completed_on or day, day)
+
+
+def _fill(sp: SlotProgress, status: str, credits: Decimal, day: date | None) -> None:
+    sp.status, sp.credits, sp.current = status, credits, None
+    _earliest(sp, day)
+
+
+def _progress(programme, enrolments, transfers, on: date) -> Progress:
     if programme is None:
         return Progress(programme=None)
-    if on is not None:
-        transfers = [t for t in transfers if t.decided_on <= on]
+    transfers = [t for t in transfers if facts.is_decided(t, on=on)]
     slots = {slot.pk: SlotProgress(slot=slot) for slot in programme.slots.all()}
     progress = Progress(programme=programme, slots=list(slots.values()))
-
-    whole = [t for t in transfers if t.covers_programme and t.programme_id == programme.pk]
-    if whole:
-        progress.exempt_from_programme = True
-        for sp in progress.slots:
-            sp.status = SlotStatus.CREDITED
-            sp.credits = sp.slot.credits
-            sp.completed_on = whole[0].decided_on
-        return progress
 
     for enrolment in enrolments:
         sp = slots.get(enrolment.slot_id)
         if sp is None:
             continue
-        passed = enrolment.state == EnrolmentState.PASSED and (
-            on is None or enrolment.result_date is None or enrolment.result_date <= on
-        )
-        if passed:
-            # Two passes in one slot (both slot-1 alternatives) fill it once: keep the first.
+        progress.begun |= facts.begins(enrolment, on=on)
+        if facts.is_passed(enrolment, on=on):
+            # Two passes in one slot (both slot-1 alternatives) fill it once: the first
+            # by term gives the course and the hp, the earliest result the date.
             if sp.status != SlotStatus.PASSED:
-                sp.status = SlotStatus.PASSED
                 sp.course_title = enrolment.offering.course.title
-                sp.credits = min(
-                    enrolment.credits if enrolment.credits is not None else sp.slot.credits,
-                    sp.slot.credits,
-                )
-                sp.completed_on = enrolment.result_date
-                sp.current = None
-        elif sp.status == SlotStatus.NOT_STARTED:
+                credits = enrolment.credits if enrolment.credits is not None else sp.slot.credits
+                _fill(sp, SlotStatus.PASSED, min(credits, sp.slot.credits), None)
+            _earliest(sp, enrolment.result_date)
+        elif sp.status == SlotStatus.NOT_STARTED and facts.is_under_way(enrolment, on=on):
             sp.status = SlotStatus.IN_PROGRESS
             sp.course_title = enrolment.offering.course.title
             sp.current = enrolment
 
     for transfer in transfers:
         sp = slots.get(transfer.slot_id)
-        if sp is not None and sp.status != SlotStatus.PASSED:
-            sp.status = SlotStatus.CREDITED
-            sp.credits = sp.slot.credits
-            sp.completed_on = transfer.decided_on
-            sp.current = None
+        if sp is None:
+            continue
+        if sp.status == SlotStatus.PASSED:
+            _earliest(sp, transfer.decided_on)
+        else:
+            _fill(sp, SlotStatus.CREDITED, sp.slot.credits, transfer.decided_on)
+
+    whole = facts.whole_programme_decided(transfers, programme.pk, on=on)
+    if whole is not None and not progress.is_complete:
+        # The decision fills what courses have not; it never replaces a pass.
+        progress.exempt_from_programme = True
+        for sp in progress.slots:
+            if not sp.is_filled:
+                _fill(sp, SlotStatus.CREDITED, sp.slot.credits, whole.decided_on)
     return progress
 
 
@@ -215,17 +228,38 @@ def _progress(programme, enrolments, transfers, on=None) -> Progress:
 
 
 class ProgrammeStatus(models.TextChoices):
-    """Where a manager stands in the programme. A completed programme stays completed
-    after the manager leaves; otherwise leaving the manager role comes first, because
-    a manager who has left can no longer be nominated."""
+    """Where a manager stands in the programme: the one vocabulary of the list, the
+    manager's page, the reports and the start pages. A completed (or exempted) programme
+    stays so after the manager leaves; otherwise leaving the manager role comes first,
+    because a manager who has left can no longer be nominated. Exempt: a decision for the
+    whole programme filled what courses had not."""
 
     NOT_STARTED = "not_started", _("Not started")
     IN_PROGRESS = "in_progress", _("In progress")
     COMPLETED = "completed", _("Completed")
+    EXEMPT = "exempt", _("Exempt")
     LEFT = "left", _("Left the manager role")
 
 
+# Statuses of a manager for whom the programme is done.
+DONE_STATUSES = (ProgrammeStatus.COMPLETED, ProgrammeStatus.EXEMPT)
+
+
 HP_FIELD = DecimalField(max_digits=5, decimal_places=1)
+
+
+def programme_status(participant, progress: Progress, *, on: date) -> str:
+    """The ProgrammeStatus of a manager on a day: the Python twin of the annotation
+    `programme_status` made by `with_programme_status`."""
+    if progress.exempt_from_programme:
+        return ProgrammeStatus.EXEMPT
+    if progress.is_complete:
+        return ProgrammeStatus.COMPLETED
+    if facts.has_left(participant, on=on):
+        return ProgrammeStatus.LEFT
+    if progress.has_started:
+        return ProgrammeStatus.IN_PROGRESS
+    return ProgrammeStatus.NOT_STARTED
 
 
 @dataclass(frozen=True)
@@ -236,22 +270,18 @@ class _ProgrammeShape:
 
 
 def _programme_shapes() -> dict[int, _ProgrammeShape]:
-    """Each region's first programme (as in progress_for), with its number of slots and
-    their hp. Read once and written into the query as constants, so that no row repeats
-    a subquery for what is the same for every manager of a region."""
-    shapes = {}
-    for programme in (
-        Programme.objects.order_by("region_id", "id")
-        .annotate(slot_count=Count("slots"), slot_credits=Sum("slots__credits"))
-        .values("region_id", "id", "slot_count", "slot_credits")
-    ):
-        shapes.setdefault(
-            programme["region_id"],
-            _ProgrammeShape(
-                programme["id"], programme["slot_count"], programme["slot_credits"] or Decimal(0)
-            ),
-        )
-    return shapes
+    """Each region's programme, with its number of slots and their hp. Read once and
+    written into the query as constants, so that no row repeats a subquery for what is
+    the same for every manager of a region."""
+    rows = region_programmes(
+        queryset=Programme.objects.annotate(
+            slot_count=Count("slots"), slot_credits=Sum("slots__credits")
+        ).values("region_id", "id", "slot_count", "slot_credits")
+    )
+    return {
+        region_id: _ProgrammeShape(row["id"], row["slot_count"], row["slot_credits"] or Decimal(0))
+        for region_id, row in rows.items()
+    }
 
 
 def _per_region(shapes, attribute, default, output_field):
@@ -265,80 +295,94 @@ def _per_region(shapes, attribute, default, output_field):
     )
 
 
-def with_programme_status(queryset):
-    """Managers annotated with `slots_filled`, `hp` and `programme_status` (a
-    ProgrammeStatus value), all computed in SQL. Runs one small query at once, for the
-    programmes of the regions."""
-    shapes = _programme_shapes()
+def _per_slot(on: date):
+    """Over the programme's slots: how many a course or a slot decision fills, their hp,
+    and the hp when a whole-programme decision fills the rest."""
     # Inside the subquery over the programme's slots, OuterRef("pk") is the slot and
     # OuterRef(OuterRef("pk")) the participant of the row being annotated.
     passed = Enrolment.objects.filter(
-        participant_id=OuterRef(OuterRef("pk")),
-        slot_id=OuterRef("pk"),
-        state=EnrolmentState.PASSED,
+        facts.passed_q(on=on), participant_id=OuterRef(OuterRef("pk")), slot_id=OuterRef("pk")
     )
     first_pass_credits = passed.order_by("offering__term_index", "id").values("credits")[:1]
     transferred = CreditTransfer.objects.filter(
-        participant_id=OuterRef(OuterRef("pk")), slot_id=OuterRef("pk")
+        facts.decided_q(on=on), participant_id=OuterRef(OuterRef("pk")), slot_id=OuterRef("pk")
     )
+    pass_hp = Least(Coalesce(Subquery(first_pass_credits), F("credits")), F("credits"))
     slot_hp = Case(
-        When(
-            Exists(passed),
-            then=Least(Coalesce(Subquery(first_pass_credits), F("credits")), F("credits")),
-        ),
+        When(Exists(passed), then=pass_hp),
         When(Exists(transferred), then=F("credits")),
         default=Value(Decimal("0")),
         output_field=HP_FIELD,
     )
-    # Both sums run over the slots of the programme: a pass or a transfer fills a slot once.
-    per_slot = (
+    slot_hp_exempt = Case(When(Exists(passed), then=pass_hp), default=F("credits"))
+    slots = (
         ProgrammeSlot.objects.filter(programme_id=OuterRef("programme_id"))
         .order_by()
         .values("programme_id")
     )
-    filled_count = Subquery(
-        per_slot.annotate(n=Count("pk", filter=Q(Exists(passed)) | Q(Exists(transferred)))).values(
-            "n"
-        )[:1]
+    filled = Count("pk", filter=Q(Exists(passed)) | Q(Exists(transferred)))
+    return (
+        Subquery(slots.annotate(n=filled).values("n")[:1]),
+        Subquery(slots.annotate(hp=Sum(slot_hp)).values("hp")[:1]),
+        Subquery(slots.annotate(hp=Sum(slot_hp_exempt, output_field=HP_FIELD)).values("hp")[:1]),
     )
-    earned_hp = Subquery(per_slot.annotate(hp=Sum(slot_hp)).values("hp")[:1])
+
+
+def with_programme_status(queryset, on: date | None = None):
+    """Managers annotated with `slots_filled`, `hp`, `programme_exempt` and
+    `programme_status` (a ProgrammeStatus value) on a day (today without), all computed
+    in SQL from the facts of `enrolment.facts`. Runs one small query at once, for the
+    programmes of the regions."""
+    on = on or timezone.localdate()
+    shapes = _programme_shapes()
+    filled_count, earned_hp, exempt_hp = _per_slot(on)
     whole_programme = CreditTransfer.objects.filter(
-        participant_id=OuterRef("pk"), slot__isnull=True, programme_id=OuterRef("programme_id")
+        facts.decided_q(on=on),
+        participant_id=OuterRef("pk"),
+        slot__isnull=True,
+        programme_id=OuterRef("programme_id"),
     )
     under_way = Enrolment.objects.filter(
+        facts.under_way_q(on=on),
         participant_id=OuterRef("pk"),
         slot__programme_id=OuterRef("programme_id"),
-        state__in=[EnrolmentState.PASSED, *ACTIVE_STATES],
-    )
-    slot_transfer = CreditTransfer.objects.filter(
-        participant_id=OuterRef("pk"), slot__programme_id=OuterRef("programme_id")
     )
     slot_count = _per_region(shapes, "slot_count", 0, IntegerField())
+    complete_by_slots = Q(filled_count__gte=slot_count) & Q(filled_count__gt=0)
     return (
         queryset.alias(programme_id=_per_region(shapes, "programme_id", None, IntegerField()))
         .alias(
-            exempt=Exists(whole_programme),
+            decided=Exists(whole_programme),
             filled_count=Coalesce(filled_count, 0, output_field=IntegerField()),
         )
         .annotate(
+            programme_exempt=Case(
+                When(Q(decided=True) & ~complete_by_slots, then=Value(True)),
+                default=Value(False),
+                output_field=models.BooleanField(),
+            ),
             slots_filled=Case(
-                When(exempt=True, then=slot_count),
+                When(decided=True, then=slot_count),
                 default=F("filled_count"),
                 output_field=IntegerField(),
             ),
             hp=Case(
-                When(exempt=True, then=_per_region(shapes, "credits", Decimal(0), HP_FIELD)),
+                When(decided=True, then=Coalesce(exempt_hp, Decimal("0"), output_field=HP_FIELD)),
                 default=Coalesce(earned_hp, Decimal("0"), output_field=HP_FIELD),
                 output_field=HP_FIELD,
             ),
             programme_status=Case(
                 When(
-                    Q(exempt=True) | Q(Q(filled_count__gte=slot_count) & Q(filled_count__gt=0)),
+                    Q(decided=True, slots_filled__gt=0) & ~complete_by_slots,
+                    then=Value(ProgrammeStatus.EXEMPT),
+                ),
+                When(
+                    Q(decided=True, slots_filled__gt=0) | complete_by_slots,
                     then=Value(ProgrammeStatus.COMPLETED),
                 ),
-                When(left_on__isnull=False, then=Value(ProgrammeStatus.LEFT)),
+                When(facts.left_q(on=on), then=Value(ProgrammeStatus.LEFT)),
                 When(
-                    Q(Exists(under_way)) | Q(Exists(slot_transfer)),
+                    Q(filled_count__gt=0) | Q(Exists(under_way)),
                     then=Value(ProgrammeStatus.IN_PROGRESS),
                 ),
                 default=Value(ProgrammeStatus.NOT_STARTED),

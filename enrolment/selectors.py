@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet, Sum
+from django.utils import timezone
 
 from portal.accounts.models import Role
 from portal.accounts.scope import (
@@ -16,8 +17,9 @@ from portal.accounts.scope import (
 )
 from programmes.models import CourseOffering, Municipality, OfferingState
 
+from . import facts
 from .models import Enrolment, NominationRequest, NominationRequestState, Participant
-from .progress import ProgrammeStatus, SlotStatus, with_programme_status
+from .progress import DONE_STATUSES, ProgrammeStatus, SlotStatus, with_programme_status
 
 
 def participants_visible_to(user, roles=PEOPLE_ROLES | {Role.MANAGER}) -> QuerySet[Participant]:
@@ -68,19 +70,19 @@ class MunicipalityOverview:
 
 
 def overview_by_municipality(participants) -> list[MunicipalityOverview]:
-    """Counts per municipality of managers in post: how many started and completed.
+    """Counts per municipality of managers in post today: how many started and completed.
 
     Counted in the database (the SQL form of progress), so a start page over a whole
     region costs one query, not a pass over every manager in Python.
     """
     rows = (
-        with_programme_status(participants.filter(left_on__isnull=True))
+        with_programme_status(participants.filter(facts.in_post_q(on=timezone.localdate())))
         .order_by()
         .values("municipality_id")
         .annotate(
             managers=Count("pk"),
             started=Count("pk", filter=~Q(programme_status=ProgrammeStatus.NOT_STARTED)),
-            completed=Count("pk", filter=Q(programme_status=ProgrammeStatus.COMPLETED)),
+            completed=Count("pk", filter=Q(programme_status__in=DONE_STATUSES)),
             credits=Sum("hp"),
         )
     )

@@ -8,6 +8,11 @@ BEAT_SCHEDULE = {
         # The first of each month, early; the task is idempotent for its month.
         "schedule": crontab(minute=15, hour=2, day_of_month=1),
     },
+    "offerings-close-started": {
+        "task": "enrolment.tasks.offerings_close_started_daily",
+        # Nightly: an offering that started takes no more nominations or waitlist places.
+        "schedule": crontab(minute=30, hour=1),
+    },
     "reports-sweep-stuck": {
         "task": "reporting.tasks.sweep_reports",
         "schedule": crontab(minute="*/5"),

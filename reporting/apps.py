@@ -5,3 +5,13 @@ from django.utils.translation import gettext_lazy as _
 class ReportingConfig(AppConfig):
     name = "reporting"
     verbose_name = _("Reporting")
+
+    def ready(self):
+        from enrolment.signals import result_changed
+
+        from .services.certificates import certificate_review
+
+        def review(sender, participant, reason, **kwargs):
+            certificate_review(participant=participant, reason=reason)
+
+        result_changed.connect(review, weak=False, dispatch_uid="reporting.certificate_review")

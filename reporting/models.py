@@ -238,13 +238,15 @@ class Certificate(models.Model):
     """A certificate (intyg) that a manager completed the programme, verified by its code.
 
     Regenerating the PDF keeps the code; a revoked certificate stays on record, and the
-    public page says it is revoked.
+    public page says it is revoked and why. A certificate revoked because a result or
+    decision behind it changed (`revoked_by` empty) gives way to a new one, with a new
+    code, when the manager earns one again.
     """
 
-    participant = models.OneToOneField(
+    participant = models.ForeignKey(
         "enrolment.Participant",
         on_delete=models.CASCADE,
-        related_name="certificate",
+        related_name="certificates",
         verbose_name=_("manager"),
     )
     programme = models.ForeignKey(
@@ -275,6 +277,13 @@ class Certificate(models.Model):
             models.CheckConstraint(
                 condition=Q(revoked_at__isnull=True) | ~Q(revoke_reason=""),
                 name="certificate_revoked_with_reason",
+            ),
+            # A revoked certificate stays on record; a new one follows when the manager
+            # is complete again, so only one is valid at a time.
+            models.UniqueConstraint(
+                fields=["participant"],
+                condition=Q(revoked_at__isnull=True),
+                name="certificate_one_valid_per_manager",
             ),
         ]
 

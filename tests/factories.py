@@ -14,6 +14,7 @@ from enrolment.models import (
     OperationalArea,
     Participant,
     Position,
+    PreviousPost,
 )
 from portal.accounts.models import RoleAssignment, User
 from programmes.models import (
@@ -142,6 +143,18 @@ class ParticipantFactory(DjangoModelFactory):
     operational_area = OperationalArea.ELDERLY_CARE
     position = Position.UNIT_MANAGER
     appointed_on = date(2023, 3, 1)
+
+
+class PreviousPostFactory(DjangoModelFactory):
+    """A post held before a move; set the manager's in_municipality_since to valid_to."""
+
+    class Meta:
+        model = PreviousPost
+
+    participant = factory.SubFactory(ParticipantFactory)
+    municipality = factory.SubFactory(MunicipalityFactory)
+    position = Position.UNIT_MANAGER
+    valid_to = date(2026, 9, 1)
 
 
 class EnrolmentFactory(DjangoModelFactory):

@@ -11,19 +11,24 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from programmes.models import CourseOffering, OfferingState
 
+from .. import facts
+from ..facts import SEAT_TAKEN_STATES
 from ..models import ACTIVE_STATES, Enrolment, EnrolmentEvent, EnrolmentState, Grade, Participant
 from ..progress import progress_of
+from ..signals import result_changed
 
 S = EnrolmentState
 
+STARTED_OFFERING_STATES = (OfferingState.RUNNING, OfferingState.FINISHED)
+
 # States that hold a seat on the offering.
-SEAT_STATES = (S.ADMITTED, S.REGISTERED, S.PASSED, S.FAILED)
+SEAT_STATES = SEAT_TAKEN_STATES
 
 # Which state may follow which. Results may be corrected (failed → passed after a
 # re-examination, passed → passed with another grade).
@@ -70,7 +75,7 @@ def nomination_problem(participant: Participant, offering: CourseOffering) -> st
     """Why a participant cannot be nominated to an offering, in words, or None."""
     if offering.state != OfferingState.OPEN:
         return _("The offering is not open for nomination.")
-    if participant.left_on is not None:
+    if facts.has_left(participant, on=timezone.localdate()):
         return _("%(name)s has left the manager role.") % {"name": participant.full_name}
     programme = offering.course.slot.programme
     if participant.municipality.region_id != programme.region_id:
@@ -144,7 +149,7 @@ def enrolments_nominate(*, participants, offering: CourseOffering, actor) -> Bul
     return result
 
 
-def _seats_taken(offering) -> int:
+def seats_taken(offering) -> int:
     return offering.enrolments.filter(state__in=SEAT_STATES).count()
 
 
@@ -158,7 +163,7 @@ def enrolment_admit(*, enrolment: Enrolment, actor, note: str = "") -> Enrolment
                 _("Only nominated or waitlisted enrolments can be admitted."),
                 code="invalid_transition",
             )
-        if _seats_taken(offering) < offering.seats:
+        if seats_taken(offering) < offering.seats:
             return _move(enrolment, S.ADMITTED, actor, note, waitlist_position=None)
         if enrolment.state == S.WAITLISTED:
             raise ValidationError(
@@ -205,11 +210,16 @@ def enrolment_defer(*, enrolment: Enrolment, actor, note: str = "") -> Enrolment
     return _leave(enrolment, S.DEFERRED, actor, note)
 
 
+def has_started(offering: CourseOffering, *, on: date) -> bool:
+    return offering.start_date <= on or offering.state in STARTED_OFFERING_STATES
+
+
 def offering_fill_from_waitlist(*, offering: CourseOffering, actor) -> list[Enrolment]:
-    """Give free seats to the waitlist in order. Call with the offering's row locked."""
+    """Give free seats to the waitlist in order, until the offering starts: a seat freed
+    after that admits nobody. Call with the offering's row locked."""
     admitted = []
-    free = offering.seats - _seats_taken(offering)
-    if free <= 0:
+    free = offering.seats - seats_taken(offering)
+    if free <= 0 or has_started(offering, on=timezone.localdate()):
         return admitted
     waiting = offering.enrolments.filter(state=S.WAITLISTED).order_by("waitlist_position", "id")
     for enrolment in waiting[:free]:
@@ -217,6 +227,30 @@ def offering_fill_from_waitlist(*, offering: CourseOffering, actor) -> list[Enro
             _move(enrolment, S.ADMITTED, actor, _("A seat became free."), waitlist_position=None)
         )
     return admitted
+
+
+def offering_close_waiting(*, offering: CourseOffering, actor) -> list[Enrolment]:
+    """An offering that has started takes no one more: its nominations and waitlist are
+    withdrawn, each with a note, and count nowhere after that."""
+    closed = []
+    with transaction.atomic():
+        CourseOffering.objects.select_for_update().get(pk=offering.pk)
+        waiting = Enrolment.objects.select_for_update().filter(
+            offering_id=offering.pk, state__in=facts.WAITING_STATES
+        )
+        for enrolment in waiting.order_by("waitlist_position", "id"):
+            note = _("The offering started before a seat was given.")
+            closed.append(_move(enrolment, S.WITHDRAWN, actor, note, waitlist_position=None))
+    return closed
+
+
+def offerings_close_started(*, on: date, actor=None) -> int:
+    """Close the nominations and waitlists of every offering that has started by the day."""
+    started = CourseOffering.objects.filter(
+        Q(start_date__lte=on) | Q(state__in=STARTED_OFFERING_STATES),
+        enrolments__state__in=facts.WAITING_STATES,
+    ).distinct()
+    return sum(len(offering_close_waiting(offering=o, actor=actor)) for o in started)
 
 
 def result_problem(enrolment: Enrolment, grade: str, credits, result_date) -> dict[str, str]:
@@ -252,7 +286,8 @@ def enrolment_record_result(
     passed = grade in (Grade.PASS, Grade.PASS_WITH_DISTINCTION)
     with transaction.atomic():
         locked = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
-        return _move(
+        was_passed = locked.state == S.PASSED
+        locked = _move(
             locked,
             S.PASSED if passed else S.FAILED,
             actor,
@@ -261,3 +296,15 @@ def enrolment_record_result(
             credits=credits if passed else (credits or Decimal("0")),
             result_date=result_date,
         )
+        if was_passed:
+            result_changed.send(
+                sender=Enrolment,
+                participant=locked.participant,
+                reason=_("The result of %(course)s was changed to %(grade)s on %(date)s.")
+                % {
+                    "course": enrolment.offering.course.title,
+                    "grade": grade,
+                    "date": timezone.localdate().isoformat(),
+                },
+            )
+        return locked

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from programmes.models import Administration, Municipality
 
-from ..models import Participant
+from ..models import Participant, PreviousPost
 from ..selectors import participants_editable_by
 
 # How far ahead a leaving date may be recorded: a notice period, not a guess about years.
@@ -45,6 +45,40 @@ def appointment_problem(participant: Participant, appointed_on: date | None) -> 
             "date": participant.left_on.isoformat()
         }
     return None
+
+
+def move_date_problem(participant: Participant, moved_on: date | None) -> str | None:
+    """Why a day cannot be recorded as the day a manager moved municipality, or None."""
+    if moved_on is None:
+        return _("Enter the date the manager moved to the new municipality.")
+    earliest = participant.in_municipality_since or participant.appointed_on
+    if earliest and moved_on <= earliest:
+        return _("The move must be after %(date)s, when the current post began.") % {
+            "date": earliest.isoformat()
+        }
+    latest = timezone.localdate() + LEAVING_HORIZON
+    if moved_on > latest:
+        return _("The move can be at most one year ahead (%(date)s).") % {
+            "date": latest.isoformat()
+        }
+    return None
+
+
+def participant_move(*, participant: Participant, municipality: Municipality, moved_on) -> None:
+    """Close the manager's current post on the day of the move and start the one in the
+    new municipality. The caller saves the manager in the same transaction."""
+    problem = move_date_problem(participant, moved_on)
+    if problem:
+        raise ValidationError({"moved_on": problem})
+    PreviousPost.objects.create(
+        participant=participant,
+        municipality_id=participant.municipality_id,
+        administration_id=participant.administration_id,
+        position=participant.position,
+        valid_from=participant.in_municipality_since,
+        valid_to=moved_on,
+    )
+    participant.in_municipality_since = moved_on
 
 
 def _ensure_editable(user, participant: Participant) -> None:
@@ -79,6 +113,7 @@ def _apply(
     operational_area: str,
     position: str,
     appointed_on: date | None,
+    moved_on: date | None = None,
 ) -> None:
     if administration is not None and administration.municipality_id != municipality.pk:
         raise ValidationError(
@@ -88,8 +123,7 @@ def _apply(
     if problem:
         raise ValidationError({"appointed_on": problem})
     if participant.pk and participant.municipality_id != municipality.pk:
-        # A manager who moves is judged under the new municipality's mandate from today.
-        participant.in_municipality_since = timezone.localdate()
+        participant_move(participant=participant, municipality=municipality, moved_on=moved_on)
     participant.municipality = municipality
     participant.administration = administration
     participant.first_name = first_name.strip()
@@ -146,6 +180,7 @@ def participant_update(
     operational_area: str = "",
     position: str = "",
     appointed_on: date | None = None,
+    moved_on: date | None = None,
 ) -> Participant:
     with transaction.atomic():
         # Lock the row so two editors' saves follow each other instead of mixing.
@@ -162,6 +197,7 @@ def participant_update(
             operational_area=operational_area,
             position=position,
             appointed_on=appointed_on,
+            moved_on=moved_on,
         )
         _save(participant, user)
         _ensure_editable(user, participant)

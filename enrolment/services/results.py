@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 from programmes.models import CourseOffering, Programme, ProgrammeSlot
 
 from ..models import CreditTransfer, Enrolment, EnrolmentState, Participant
+from ..progress import progress_of
 from .enrolments import (
-    SEAT_STATES,
     TRANSITIONS,
     enrolment_admit,
     enrolment_defer,
@@ -27,8 +27,11 @@ from .enrolments import (
     enrolment_register,
     enrolment_waitlist,
     enrolment_withdraw,
+    has_started,
+    offering_close_waiting,
     offering_fill_from_waitlist,
     result_problem,
+    seats_taken,
 )
 
 S = EnrolmentState
@@ -99,10 +102,6 @@ def offering_admit_nominated(*, offering: CourseOffering, actor) -> AdmitAllResu
     return result
 
 
-def _seats_taken(offering: CourseOffering) -> int:
-    return offering.enrolments.filter(state__in=SEAT_STATES).count()
-
-
 def _offering_full_clean(offering: CourseOffering) -> None:
     # term_index is derived on save; the term itself is what is validated.
     offering.full_clean(exclude=["term_index"])
@@ -138,7 +137,7 @@ def offering_update(*, offering: CourseOffering, actor, fields: dict) -> list[En
                 _("The course cannot be changed once managers are enrolled."),
                 "course_locked",
             )
-        taken = _seats_taken(locked)
+        taken = seats_taken(locked)
         if locked.seats < taken:
             raise _field_error(
                 "seats",
@@ -157,6 +156,8 @@ def offering_update(*, offering: CourseOffering, actor, fields: dict) -> list[En
         admitted = []
         if locked.seats > old_seats:
             admitted = offering_fill_from_waitlist(offering=locked, actor=actor)
+        if has_started(locked, on=timezone.localdate()):
+            offering_close_waiting(offering=locked, actor=actor)
     return admitted
 
 
@@ -259,6 +260,16 @@ def credit_transfer_create(
                         % {"name": participant.full_name},
                         "slot_passed",
                     )
+            if slot is None and progress_of(participant).is_complete:
+                raise _field_error(
+                    "slot",
+                    _(
+                        "%(name)s has already completed the programme; an exemption cannot "
+                        "replace the completion."
+                    )
+                    % {"name": participant.full_name},
+                    "completed",
+                )
             duplicates = CreditTransfer.objects.filter(participant_id=participant.pk)
             if slot is None:
                 duplicates = duplicates.filter(programme_id=programme.pk, slot__isnull=True)

@@ -9,6 +9,7 @@ from django.db.models import Prefetch
 from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -20,6 +21,7 @@ from portal.exports import table_response
 from programmes.models import CourseOffering, OfferingState
 from programmes.selectors import municipalities_visible_to, offerings_visible_to
 
+from .. import facts
 from ..filters import ParticipantFilter
 from ..forms_participants import (
     BulkNominationForm,
@@ -183,9 +185,10 @@ def _detail(request, participant, *, nomination_form=None):
     )
     next_slot = progress.next_slot
     next_offerings = []
-    if next_slot is not None and not participant.has_left:
+    left = facts.has_left(participant, on=timezone.localdate())
+    if next_slot is not None and not left:
         next_offerings = list(_offerings_for_slot(next_slot.slot).filter(state=OfferingState.OPEN))
-    if can_edit and not participant.has_left:
+    if can_edit and not left:
         offered = _nomination_offerings(request.user, participant, progress)
         if nomination_form is None:
             nomination_form = _nomination_form(participant, offered)
@@ -320,7 +323,13 @@ def participant_update_view(request, pk):
         municipalities=municipalities,
     )
     if request.method == "POST" and form.is_valid():
-        saved = _save_details(form, participant_update, user=request.user, participant=participant)
+        saved = _save_details(
+            form,
+            participant_update,
+            user=request.user,
+            participant=participant,
+            moved_on=form.cleaned_data.get("moved_on"),
+        )
         if saved is not None:
             messages.success(request, _("The changes were saved."))
             return redirect("enrolment:participant_detail", pk=saved.pk)

@@ -8,6 +8,7 @@ from datetime import date
 import qrcode
 import qrcode.image.svg
 from django.conf import settings
+from django.db.models import F
 from django.urls import reverse
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
@@ -34,11 +35,9 @@ def qr_data_uri(text: str) -> str:
 
 
 def completion_problem(participant, progress) -> str:
-    """Why a manager gets no certificate, in words; empty when they may have one."""
-    if progress.exempt_from_programme:
-        return _(
-            "%(name)s is exempt from the whole programme; an exemption gives no certificate."
-        ) % {"name": participant.full_name}
+    """Why a manager gets no certificate, in words; empty when they earn one. The one
+    rule: every slot filled and at least one of the programme's courses passed; slots
+    filled by a decision are listed as credited (tillgodoräknad)."""
     if not progress.is_complete:
         return _(
             "%(name)s has not completed the programme (%(credits)s of %(total)s hp), so no "
@@ -48,6 +47,11 @@ def completion_problem(participant, progress) -> str:
             "credits": number_format(progress.credits.normalize()),
             "total": number_format(progress.total_credits.normalize()),
         }
+    if not progress.earns_certificate:
+        return _(
+            "%(name)s has passed none of the programme's courses; a certificate needs at "
+            "least one course passed."
+        ) % {"name": participant.full_name}
     return ""
 
 
@@ -58,6 +62,7 @@ def build(*, scope: ReportScope, data_date: date, reference: str, on_progress) -
     certificate = (
         Certificate.objects.select_related("programme__provider", "programme__region")
         .filter(participant=participant)
+        .order_by(F("revoked_at").asc(nulls_first=True), "-issued_on", "-id")
         .first()
     )
     if certificate is None:

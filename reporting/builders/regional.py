@@ -2,10 +2,10 @@
 trend per term since the programme's first term, and mandates and compliance per
 municipality. No names, and no figure for a group of fewer than five people.
 
-A group under five shows its count as "<5" and no other figure. When exactly one
-municipality (or course) is hidden in a table that also shows the region's total, the
-next smallest is withheld too ("–"), since the total minus the others would give the
-hidden count away.
+Every figure of the report passes `portal.disclosure` together (`protect_report`): a
+group under five shows as "<5", and whatever would give it away through the region's
+total, the trend's cumulative count, a share or another table of the report is withheld
+("x").
 """
 
 from dataclasses import dataclass, field
@@ -20,31 +20,23 @@ from django.utils.translation import gettext as _
 from enrolment.compliance import Status, region_compliance
 from enrolment.models import Enrolment, EnrolmentState, Participant
 from enrolment.progress import progress_for
-from portal.disclosure import HIDDEN, MIN_GROUP, suppressed
-from programmes.models import Course, Programme
+from portal.disclosure import HIDDEN, WITHHELD, Disclosure, Protected
+from programmes.models import Course
+from programmes.selectors import region_programme
 from programmes.terms import Term
-from reporting.followup.figures import key_figures
+from reporting.followup.disclosed import disclosed_key_figures
+from reporting.followup.figures import key_figures, result_known_q, took_part_q
 
 from ..models import ReportScope
 from . import ReportRefused, common_context, render_pdf
 from .charts import bar_chart
 
 DEFAULT_FIRST_TERM = "HT2022"
-WITHHELD = "–"
-
-
-def share(part: int, whole: int) -> str:
-    """A percentage, hidden when the part or the whole is a group of one to four."""
-    if not whole:
-        return "–"
-    if 0 < part < MIN_GROUP or whole < MIN_GROUP:
-        return HIDDEN
-    return f"{round(100 * part / whole)} %"
 
 
 @dataclass
 class Group:
-    """The figures of one municipality or course, and how much of them may be shown."""
+    """The figures of one municipality or course, and (`texts`) what may be printed."""
 
     name: str
     participants: int = 0
@@ -52,49 +44,31 @@ class Group:
     passed: int = 0
     failed: int = 0
     credits: Decimal = Decimal("0")
-    withheld: bool = False
-
-    @property
-    def hidden(self) -> bool:
-        return 0 < self.participants < MIN_GROUP
+    texts: dict = field(default_factory=dict)
 
     @property
     def shown(self) -> bool:
-        return not (self.hidden or self.withheld)
+        return self.texts.get("participants") not in (HIDDEN, WITHHELD)
 
     @property
     def participants_text(self) -> str:
-        return WITHHELD if self.withheld else str(suppressed(self.participants))
+        return self.texts["participants"]
 
     @property
     def completed_text(self) -> str:
-        return str(suppressed(self.completed)) if self.shown else WITHHELD
+        return self.texts["completed"]
 
     @property
     def completion_rate(self) -> str:
-        return share(self.completed, self.participants) if self.shown else WITHHELD
+        return self.texts["completion"]
 
     @property
     def credits_text(self) -> str:
-        return number_format(self.credits, 1) if self.shown else WITHHELD
+        return self.texts["credits"]
 
     @property
     def pass_rate(self) -> str:
-        results = self.passed + self.failed
-        if not self.shown or results < MIN_GROUP:
-            return WITHHELD
-        return f"{round(100 * self.passed / results)} %"
-
-
-def withhold_second(groups: list[Group]) -> None:
-    """Secondary suppression: never leave a single hidden group that the total reveals."""
-    hidden = [g for g in groups if g.hidden]
-    if len(hidden) == 1:
-        others = sorted(
-            (g for g in groups if not g.hidden and g.participants), key=lambda g: g.participants
-        )
-        if others:
-            others[0].withheld = True
+        return self.texts["pass"]
 
 
 @dataclass
@@ -103,63 +77,90 @@ class ComplianceLine:
     mandate: object
     total: int
     counts: dict = field(default_factory=dict)
+    texts: dict = field(default_factory=dict)
 
-    def count(self, status) -> str:
-        if 0 < self.total < MIN_GROUP:
-            return WITHHELD
-        return str(suppressed(self.counts.get(status, 0)))
+    @property
+    def grouped(self) -> dict:
+        """Done (completed or exempt), at risk, overdue and the rest: they add up."""
+        done = self.counts.get(Status.COMPLETED, 0) + self.counts.get(Status.EXEMPT, 0)
+        at_risk, overdue = self.counts.get(Status.AT_RISK, 0), self.counts.get(Status.OVERDUE, 0)
+        return {
+            "done": done,
+            "at risk": at_risk,
+            "overdue": overdue,
+            "rest": self.total - done - at_risk - overdue,
+        }
 
     @property
     def total_text(self) -> str:
-        return str(suppressed(self.total)) if self.mandate else "–"
+        return self.texts["total"] if self.mandate else "–"
 
     @property
     def done_share(self) -> str:
-        done = self.counts.get(Status.COMPLETED, 0) + self.counts.get(Status.EXEMPT, 0)
-        return share(done, self.total)
+        return self.texts["done"]
 
     @property
     def overdue(self) -> str:
-        return self.count(Status.OVERDUE)
+        return self.texts["overdue"]
 
     @property
     def at_risk(self) -> str:
-        return self.count(Status.AT_RISK)
+        return self.texts["at risk"]
 
 
-def _results(queryset, key: str) -> dict:
-    passed = Q(state=EnrolmentState.PASSED)
+def _results(queryset, key: str, on: date) -> dict:
+    passed = Q(state=EnrolmentState.PASSED) & result_known_q(on=on)
     return {
         row[key]: row
         for row in queryset.values(key).annotate(
             passed=Count("pk", filter=passed),
-            failed=Count("pk", filter=Q(state=EnrolmentState.FAILED)),
+            failed=Count("pk", filter=Q(state=EnrolmentState.FAILED) & result_known_q(on=on)),
             credits=Sum(Coalesce("credits", "offering__course__credits"), filter=passed),
             participants=Count("participant", distinct=True),
         )
     }
 
 
-def build(*, scope: ReportScope, data_date: date, reference: str, on_progress) -> bytes:
-    region = scope.region
-    if region is None:
-        raise ReportRefused(_("The regional follow-up needs a region."))
-    programme = (
-        Programme.objects.filter(region=region).select_related("provider").order_by("id").first()
-    )
+def _terms(programme, data_date: date) -> list[Term]:
     first = Term.parse(programme.first_term if programme else DEFAULT_FIRST_TERM)
     last = Term.of(data_date)
     if last < first:
         raise ReportRefused(
             _("The programme started in %(term)s, after the data date.") % {"term": first}
         )
-    terms = [Term.from_index(i) for i in range(first.index, last.index + 1)]
-    municipalities = list(region.municipalities.order_by("name"))
+    return [Term.from_index(i) for i in range(first.index, last.index + 1)]
 
+
+def _group(name: str, found: dict, completed: int = 0) -> Group:
+    return Group(
+        name=name,
+        participants=found.get("participants", 0),
+        completed=completed,
+        passed=found.get("passed", 0),
+        failed=found.get("failed", 0),
+        credits=found.get("credits") or Decimal("0"),
+    )
+
+
+def _completed_by_municipality(enrolments, firsts, data_date: date) -> dict[int, int]:
+    takers = Participant.objects.filter(pk__in=enrolments.values("participant_id"))
+    progress = progress_for(takers.select_related("municipality"), data_date)
+    completed: dict[int, int] = {}
+    for row in firsts:
+        if progress[row["participant_id"]].is_complete:
+            key = row["participant__municipality_id"]
+            completed[key] = completed.get(key, 0) + 1
+    return completed
+
+
+def _participation(region, programme, terms, data_date: date) -> dict:
+    """Managers who took part, per municipality, course and term: the same enrolments
+    (`took_part_q`) and results (`result_known_q`) as the key figures count."""
     enrolments = Enrolment.objects.filter(
+        took_part_q(on=data_date),
         participant__municipality__region=region,
-        offering__term_index__gte=first.index,
-        offering__term_index__lte=last.index,
+        offering__term_index__gte=terms[0].index,
+        offering__term_index__lte=terms[-1].index,
     )
     # One row per manager who took part: where they belong and the term they began.
     firsts = list(
@@ -172,62 +173,39 @@ def build(*, scope: ReportScope, data_date: date, reference: str, on_progress) -
             n=Count("participant", distinct=True)
         )
     )
-    by_municipality = _results(enrolments, "participant__municipality_id")
-    by_course = _results(enrolments, "offering__course_id")
-    courses = list(
+    by_municipality = _results(enrolments, "participant__municipality_id", data_date)
+    completed = _completed_by_municipality(enrolments, firsts, data_date)
+    groups = [
+        _group(m.name, by_municipality.get(m.pk, {}), completed.get(m.pk, 0))
+        for m in region.municipalities.order_by("name")
+    ]
+    by_course = _results(enrolments, "offering__course_id", data_date)
+    courses = (
         Course.objects.filter(slot__programme=programme)
         .select_related("slot")
         .order_by("slot__position", "title")
     )
-    on_progress(15)
-
-    takers = Participant.objects.filter(pk__in=enrolments.values("participant_id")).select_related(
-        "municipality"
-    )
-    progress = progress_for(takers, data_date)
-    on_progress(30)
-    completed_by_municipality: dict[int, int] = {}
-    for row in firsts:
-        if progress[row["participant_id"]].is_complete:
-            key = row["participant__municipality_id"]
-            completed_by_municipality[key] = completed_by_municipality.get(key, 0) + 1
-
-    groups = []
-    for municipality in municipalities:
-        found = by_municipality.get(municipality.pk, {})
-        groups.append(
-            Group(
-                name=municipality.name,
-                participants=found.get("participants", 0),
-                completed=completed_by_municipality.get(municipality.pk, 0),
-                passed=found.get("passed", 0),
-                failed=found.get("failed", 0),
-                credits=found.get("credits") or Decimal("0"),
-            )
-        )
-    withhold_second(groups)
-    course_groups = []
-    for course in courses:
-        found = by_course.get(course.pk, {})
-        course_groups.append(
-            Group(
-                name=f"{course.slot.position}. {course.title}",
-                participants=found.get("participants", 0),
-                passed=found.get("passed", 0),
-                failed=found.get("failed", 0),
-                credits=found.get("credits") or Decimal("0"),
-            )
-        )
-    withhold_second(course_groups)
+    course_groups = [
+        _group(f"{c.slot.position}. {c.title}", by_course.get(c.pk, {})) for c in courses
+    ]
     total = Group(
         name=_("The region"),
         participants=len(firsts),
-        completed=sum(completed_by_municipality.values()),
+        completed=sum(completed.values()),
         passed=sum(g.passed for g in groups),
         failed=sum(g.failed for g in groups),
         credits=sum((g.credits for g in groups), Decimal("0")),
     )
+    return {
+        "firsts": firsts,
+        "per_term": per_term,
+        "groups": groups,
+        "course_groups": course_groups,
+        "total": total,
+    }
 
+
+def _trend(terms, firsts, per_term) -> list[dict]:
     began = {}
     for row in firsts:
         began[row["first"]] = began.get(row["first"], 0) + 1
@@ -237,13 +215,47 @@ def build(*, scope: ReportScope, data_date: date, reference: str, on_progress) -
         trend.append(
             {
                 "term": str(term),
-                "participants": suppressed(per_term.get(term.index, 0)),
-                "new": suppressed(began.get(term.index, 0)),
-                "cumulative": suppressed(cumulative),
+                "participants": per_term.get(term.index, 0),
+                "new": began.get(term.index, 0),
+                "cumulative": cumulative,
             }
         )
-    on_progress(40)
+    return trend
 
+
+def _bar(group: Group):
+    if group.shown:
+        return (group.name, group.participants, group.participants_text)
+    return (group.name, None, group.participants_text)
+
+
+def _charts(trend, groups) -> dict:
+    term_bars = [
+        (
+            t["term"],
+            t["participants"] if isinstance(t["participants"], int) else None,
+            t["participants"],
+        )
+        for t in trend
+    ]
+    return {
+        "term_chart": bar_chart(_("Managers taking part per term"), term_bars),
+        "municipality_chart": bar_chart(
+            _("Managers taking part per municipality"), [_bar(g) for g in groups]
+        ),
+    }
+
+
+def build(*, scope: ReportScope, data_date: date, reference: str, on_progress) -> bytes:
+    region = scope.region
+    if region is None:
+        raise ReportRefused(_("The regional follow-up needs a region."))
+    programme = region_programme(region)
+    terms = _terms(programme, data_date)
+    on_progress(15)
+    taking_part = _participation(region, programme, terms, data_date)
+    trend = _trend(terms, taking_part["firsts"], taking_part["per_term"])
+    on_progress(40)
     compliance_results = region_compliance(region=region, on=data_date)
     compliance = [
         ComplianceLine(
@@ -255,44 +267,100 @@ def build(*, scope: ReportScope, data_date: date, reference: str, on_progress) -
         for result in compliance_results
     ]
     on_progress(55)
-
-    def bar(group: Group):
-        if group.shown:
-            return (group.name, group.participants, group.participants_text)
-        return (group.name, None, group.participants_text)
-
+    groups, course_groups = taking_part["groups"], taking_part["course_groups"]
+    protect_report(groups, course_groups, taking_part["total"], trend, compliance)
     context = {
         **common_context(title=_("Regional follow-up"), data_date=data_date, reference=reference),
+        **_charts(trend, groups),
         "region": region,
         "programme": programme,
-        "first_term": str(first),
-        "last_term": str(last),
-        "total": total,
+        "first_term": str(terms[0]),
+        "last_term": str(terms[-1]),
+        "total": taking_part["total"],
         "municipalities_taking_part": sum(1 for g in groups if g.participants),
         "groups": groups,
         "course_groups": course_groups,
         "trend": trend,
         "compliance": compliance,
         "mandates": sum(1 for line in compliance if line.mandate),
-        "term_chart": bar_chart(
-            _("Managers taking part per term"),
-            [
-                (
-                    t["term"],
-                    t["participants"] if isinstance(t["participants"], int) else None,
-                    t["participants"],
-                )
-                for t in trend
-            ],
-        ),
-        "municipality_chart": bar_chart(
-            _("Managers taking part per municipality"), [bar(g) for g in groups]
-        ),
         "hidden_note": any(not g.shown for g in groups + course_groups),
         # The council's key figures, the same as on its page: completion time, retention
         # and what participants said in the course evaluations.
-        "key_figures": key_figures(
-            region=scope.region, on=data_date, compliance_results=compliance_results
+        "key_figures": disclosed_key_figures(
+            key_figures(region=scope.region, on=data_date, compliance_results=compliance_results)
         ),
     }
     return render_pdf("reporting/pdf/regional.html", context, on_progress)
+
+
+# --- What the council may see: every figure of the report passes one disclosure ----------
+
+
+def _declare_group(d: Disclosure, key, g: Group) -> None:
+    people = d.figure((*key, "participants"), g.participants)
+    completed = d.figure((*key, "completed"), g.completed)
+    d.total(people, [completed, d.figure((*key, "not completed"), g.participants - g.completed)])
+    d.figure((*key, "credits"), g.credits, g.passed)
+    results = d.figure((*key, "results"), g.passed + g.failed)
+    d.total(results, [d.figure((*key, "passed"), g.passed), d.figure((*key, "failed"), g.failed)])
+
+
+def _show_group(p: Protected, key, g: Group) -> None:
+    credits = p.shown((*key, "credits"))
+    g.texts = {
+        "participants": str(p.shown((*key, "participants"))),
+        "completed": str(p.shown((*key, "completed"))),
+        "completion": p.share((*key, "completed"), (*key, "participants")),
+        "credits": credits if isinstance(credits, str) else number_format(credits, 1),
+        "pass": p.share((*key, "passed"), (*key, "results")),
+    }
+
+
+def _declare_compliance(d: Disclosure, line: ComplianceLine) -> None:
+    key = ("compliance", line.name)
+    parts = [d.figure((*key, s), n) for s, n in line.grouped.items()]
+    d.total(d.figure((*key, "total"), line.total), parts)
+
+
+def protect_report(groups, course_groups, total, trend, compliance) -> None:
+    """Declare every figure of the report and how they add up — municipalities to the
+    region, the steps of the trend to its cumulative count and to the region's total,
+    each share's part and rest — and set what each table prints."""
+    d = Disclosure()
+    for g in groups:
+        _declare_group(d, ("m", g.name), g)
+    _declare_group(d, ("region",), total)
+    for column in ("participants", "completed", "not completed", "credits", "passed", "failed"):
+        d.total(("region", column), [("m", g.name, column) for g in groups])
+    for g in course_groups:
+        _declare_group(d, ("course", g.name), g)
+    new = [d.figure(("new", t["term"]), t["new"]) for t in trend]
+    running = [d.figure(("cumulative", t["term"]), t["cumulative"]) for t in trend]
+    d.series(new, running)
+    if running:
+        d.total(("region", "participants"), running[-1:])
+    for t in trend:
+        d.figure(("term", t["term"]), t["participants"])
+    for line in compliance:
+        if line.mandate:
+            _declare_compliance(d, line)
+    p = d.protect()
+    for key, g in [*((("m", g.name), g) for g in groups), (("region",), total)]:
+        _show_group(p, key, g)
+    for g in course_groups:
+        _show_group(p, ("course", g.name), g)
+    for t in trend:
+        t.update(
+            participants=p.shown(("term", t["term"])),
+            new=p.shown(("new", t["term"])),
+            cumulative=p.shown(("cumulative", t["term"])),
+        )
+    for line in compliance:
+        if line.mandate:
+            key = ("compliance", line.name)
+            line.texts = {
+                "total": str(p.shown((*key, "total"))),
+                "done": p.share((*key, "done"), (*key, "total")),
+                "at risk": str(p.shown((*key, "at risk"))),
+                "overdue": str(p.shown((*key, "overdue"))),
+            }

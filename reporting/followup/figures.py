@@ -37,6 +37,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from enrolment.compliance import Status, region_compliance
+from enrolment.facts import has_left
 from enrolment.mandates import add_months
 from enrolment.models import Enrolment, EnrolmentState, Participant
 from enrolment.progress import progress_for
@@ -202,16 +203,24 @@ def _grid(municipalities, terms, cells: dict, row_totals: dict) -> tuple[list[Gr
     return rows, GridRow(label=_("The region"), cells=column, total=total)
 
 
-def _started(region, on: date) -> Q:
+def took_part_q(*, on: date, prefix: str = "") -> Q:
+    """An enrolment in which a manager took a course by the day: registered, passed or
+    failed on an offering that has started. The regional report counts the same."""
     return Q(
-        participant__municipality__region=region,
-        state__in=TOOK_COURSE_STATES,
-        offering__start_date__lte=on,
+        **{
+            f"{prefix}state__in": TOOK_COURSE_STATES,
+            f"{prefix}offering__start_date__lte": on,
+        }
     )
 
 
-def _result_by(on: date) -> Q:
-    return Q(result_date__isnull=True) | Q(result_date__lte=on)
+def result_known_q(*, on: date, prefix: str = "") -> Q:
+    """A result dated by the day (an undated result counts, as in progress)."""
+    return Q(**{f"{prefix}result_date__isnull": True}) | Q(**{f"{prefix}result_date__lte": on})
+
+
+def _started(region, on: date) -> Q:
+    return took_part_q(on=on) & Q(participant__municipality__region=region)
 
 
 def key_figures(*, region, on: date, compliance_results=None) -> KeyFigures:
@@ -230,7 +239,7 @@ def key_figures(*, region, on: date, compliance_results=None) -> KeyFigures:
 
     # hp produced, with the number of people behind each sum.
     passed = Enrolment.objects.filter(
-        _result_by(on),
+        result_known_q(on=on),
         participant__municipality__region=region,
         state=EnrolmentState.PASSED,
         offering__start_date__lte=on,
@@ -289,18 +298,12 @@ def key_figures(*, region, on: date, compliance_results=None) -> KeyFigures:
             passed=Count(
                 "offerings__enrolments",
                 filter=Q(offerings__enrolments__state=EnrolmentState.PASSED)
-                & (
-                    Q(offerings__enrolments__result_date__isnull=True)
-                    | Q(offerings__enrolments__result_date__lte=on)
-                ),
+                & result_known_q(on=on, prefix="offerings__enrolments__"),
             ),
             failed=Count(
                 "offerings__enrolments",
                 filter=Q(offerings__enrolments__state=EnrolmentState.FAILED)
-                & (
-                    Q(offerings__enrolments__result_date__isnull=True)
-                    | Q(offerings__enrolments__result_date__lte=on)
-                ),
+                & result_known_q(on=on, prefix="offerings__enrolments__"),
             ),
         )
         .select_related("slot")
@@ -356,7 +359,7 @@ def _completion(trained, on: date) -> list[CohortFigure]:
 
 def _retention(trained, on: date, months: int) -> Ratio:
     cohort = [p for p in trained if p.first_start <= add_months(on, -months)]
-    kept = [p for p in cohort if p.left_on is None or p.left_on > add_months(p.first_start, months)]
+    kept = [p for p in cohort if not has_left(p, on=add_months(p.first_start, months))]
     return Ratio(len(kept), len(cohort))
 
 

@@ -13,9 +13,10 @@ to finish their missing slots by their completion deadline at one course a term:
 - each manager is counted once, in the latest term they can start; the cumulative count
   says how many must have started by each term.
 
-"Begun" means a slot passed, or a seat on an offering (admitted or registered): those
-managers are on their way and need no place in the intake. A manager only nominated or
-waitlisted still needs one. Credit-transferred slots are simply not missing.
+Managers who have begun (`enrolment.facts`: a slot filled, or a seat on an offering
+that has started) or who hold a seat on a coming offering are on their way and need no
+place in the intake. A manager only nominated or waitlisted still needs one.
+Credit-transferred slots are simply not missing.
 
 The need is set against the seats of the first course (slot 1, both alternatives) in the
 offerings already planned or open for each term, less the seats already taken; a term
@@ -30,16 +31,15 @@ from datetime import date
 from django.db.models import Count, Q, Sum
 
 from enrolment.compliance import MunicipalityCompliance, Status, compute_compliance
-from enrolment.models import Enrolment, EnrolmentState
-from enrolment.progress import Progress, SlotStatus
-from enrolment.services.enrolments import SEAT_STATES
+from enrolment.facts import SEAT_TAKEN_STATES
+from enrolment.models import Enrolment
+from enrolment.progress import Progress
 from portal.disclosure import Disclosure, Protected
 from programmes.models import CourseOffering, OfferingState
 from programmes.terms import Term
 
 HORIZON = 6  # three years of terms: the longest usual completion window
 PLANNED_STATES = (OfferingState.PLANNED, OfferingState.OPEN)
-BEGUN_STATES = (EnrolmentState.ADMITTED, EnrolmentState.REGISTERED)
 
 
 def next_term_index(on: date) -> int:
@@ -72,13 +72,8 @@ def latest_start(*, missing: int, complete_by: date | None, start_by: date | Non
     return min(candidates) if candidates else None
 
 
-def has_begun(progress: Progress) -> bool:
-    for sp in progress.slots:
-        if sp.status == SlotStatus.PASSED:
-            return True
-        if sp.current is not None and sp.current.state in BEGUN_STATES:
-            return True
-    return False
+def on_the_way(progress: Progress) -> bool:
+    return progress.begun or progress.holds_seat
 
 
 @dataclass
@@ -180,7 +175,7 @@ def _row(result: MunicipalityCompliance, first: int, last: int) -> PlanRow:
         if judged.status in (Status.COMPLETED, Status.EXEMPT):
             row.done += 1
             continue
-        if has_begun(judged.progress):
+        if on_the_way(judged.progress):
             row.begun += 1
             continue
         missing = len(judged.progress.slots) - judged.progress.slots_filled
@@ -215,7 +210,7 @@ def _seats(region_ids, terms: list[Term]) -> list[TermSeats]:
         .values_list("term_index", "seats")
     )
     taken = dict(
-        Enrolment.objects.filter(offering__in=offerings, state__in=SEAT_STATES)
+        Enrolment.objects.filter(offering__in=offerings, state__in=SEAT_TAKEN_STATES)
         .values("offering__term_index")
         .annotate(n=Count("id"))
         .order_by()

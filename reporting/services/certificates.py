@@ -27,11 +27,19 @@ def certificate_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 
 
+def valid_certificate(participant: Participant) -> Certificate | None:
+    return Certificate.objects.filter(participant=participant, revoked_at__isnull=True).first()
+
+
 def certificate_issue(*, participant: Participant, on: date) -> Certificate:
-    """The manager's certificate, issued now if they have none. Refuses, in words, a
-    manager who has not completed the programme or whose certificate was revoked."""
-    existing = Certificate.objects.filter(participant=participant).first()
-    if existing is not None and existing.is_revoked:
+    """The manager's valid certificate, issued now if they have none. Refuses, in words,
+    a manager who does not earn one (README, "Certificates") or whose certificate a
+    person revoked; one revoked because a result changed is followed by a new one."""
+    existing = valid_certificate(participant)
+    if (
+        existing is None
+        and Certificate.objects.filter(participant=participant, revoked_by__isnull=False).exists()
+    ):
         raise ValidationError(
             _("The certificate of %(name)s has been revoked.") % {"name": participant.full_name},
             code="revoked",
@@ -52,7 +60,20 @@ def certificate_issue(*, participant: Participant, on: date) -> Certificate:
             )
     except IntegrityError:
         # Issued by a simultaneous request: that one is the certificate.
-        return Certificate.objects.get(participant=participant)
+        return valid_certificate(participant)
+
+
+def certificate_review(*, participant: Participant, reason: str) -> Certificate | None:
+    """After a result or decision changed: revoke the valid certificate, with the reason
+    the public page shows, if the manager no longer earns it. Returns the revoked one."""
+    certificate = valid_certificate(participant)
+    if certificate is None or not completion_problem(participant, progress_of(participant)):
+        return None
+    Certificate.objects.filter(pk=certificate.pk, revoked_at__isnull=True).update(
+        revoked_at=timezone.now(), revoke_reason=reason[:2000]
+    )
+    certificate.refresh_from_db()
+    return certificate
 
 
 def certificate_revoke(*, certificate: Certificate, actor, reason: str) -> Certificate:

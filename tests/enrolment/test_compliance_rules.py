@@ -35,6 +35,7 @@ class Case:
     participant: dict = field(default_factory=dict)
     mandate: dict = field(default_factory=dict)
     new_version: dict | None = None
+    moved_on: date | None = None  # from Falun to Borlänge
 
 
 ALL_PASSED = [
@@ -186,17 +187,25 @@ CASES = [
         participant={"left_on": date(2026, 12, 31)},
     ),
     Case(
-        "moved here after the mandate: judged from the move",
+        "moved here after the mandate, clock restarts on arrival: judged from the move",
         Status.NOT_STARTED,
         date(2027, 9, 1),
         appointed=date(2020, 1, 1),
-        participant={"in_municipality_since": date(2026, 9, 1)},
+        moved_on=date(2026, 9, 1),
+        mandate={"clock_restarts_on_arrival": True},
+    ),
+    Case(
+        "moved here after the mandate: keeps the clock of the appointment",
+        Status.OVERDUE,
+        date(2026, 7, 1),
+        appointed=date(2020, 1, 1),
+        moved_on=date(2026, 9, 1),
     ),
     Case(
         "moved here later than the day: out of scope",
         None,
         appointed=date(2020, 1, 1),
-        participant={"in_municipality_since": date(2027, 1, 1)},
+        moved_on=date(2027, 1, 1),
     ),
     Case(
         "a credit-transferred slot counts towards completion",
@@ -305,6 +314,12 @@ def test_compliance_rule(world, schedule, case):
         position=case.participant.get("position", Position.UNIT_MANAGER),
         **{k: v for k, v in case.participant.items() if k != "position"},
     )
+    if case.moved_on:
+        f.PreviousPostFactory(
+            participant=participant, municipality=world.falun, valid_to=case.moved_on
+        )
+        participant.in_municipality_since = case.moved_on
+        participant.save()
     for key, term, state, result_date in case.history:
         passed = state == S.PASSED
         f.EnrolmentFactory(

@@ -7,7 +7,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from enrolment.models import EnrolmentState, Participant
-from enrolment.progress import ProgrammeStatus, progress_for, with_programme_status
+from enrolment.progress import DONE_STATUSES, ProgrammeStatus, progress_for, with_programme_status
 from enrolment.services.participants import (
     participant_create,
     participant_record_leaving,
@@ -90,11 +90,13 @@ def test_moving_a_manager_out_of_scope_is_rolled_back(world, personas):
             user=personas.hr_falun,
             participant=participant,
             municipality=world.borlange,
+            moved_on=date(2026, 9, 1),
             **_details(last_name="Moved"),
         )
     participant.refresh_from_db()
     assert (participant.municipality, participant.last_name) == (world.falun, "Berg")
     assert participant.history.count() == 1
+    assert not participant.previous_posts.exists()
 
 
 def test_an_update_records_who_changed_what(world, personas):
@@ -236,7 +238,7 @@ EXPECTED_STATUS = {
     "reduced_credits": ProgrammeStatus.IN_PROGRESS,
     "completed_by_passes": ProgrammeStatus.COMPLETED,
     "completed_with_transfer": ProgrammeStatus.COMPLETED,
-    "whole_programme": ProgrammeStatus.COMPLETED,
+    "whole_programme": ProgrammeStatus.EXEMPT,
     "left": ProgrammeStatus.LEFT,
     "left_after_completing": ProgrammeStatus.COMPLETED,
 }
@@ -255,7 +257,7 @@ def test_slots_and_hp_in_the_database_match_progress_for(cases):
         assert (participant.slots_filled, participant.hp) == (p.slots_filled, p.credits), (
             participant.last_name
         )
-        assert (participant.programme_status == ProgrammeStatus.COMPLETED) == p.is_complete
+        assert (participant.programme_status in DONE_STATUSES) == p.is_complete
 
 
 def test_two_passes_in_slot_one_count_the_first_pass_hp(cases):
@@ -280,9 +282,10 @@ def test_a_region_without_programme_gives_no_progress(world):
     )
 
 
-def test_a_move_to_another_municipality_starts_the_new_mandate_clock(world, personas):
-    from django.utils import timezone
+def test_a_move_is_dated_by_hr_and_keeps_the_earlier_post(world, personas):
+    from datetime import date
 
+    from enrolment.models import PreviousPost
     from enrolment.services.participants import participant_update
 
     participant = personas.manager_participant
@@ -293,7 +296,34 @@ def test_a_move_to_another_municipality_starts_the_new_mandate_clock(world, pers
         first_name=participant.first_name,
         last_name=participant.last_name,
         email=participant.email,
+        moved_on=date(2026, 9, 1),
     )
     participant.refresh_from_db()
     assert participant.municipality == world.falun
-    assert participant.in_municipality_since == timezone.localdate()
+    assert participant.in_municipality_since == date(2026, 9, 1)
+    (earlier,) = PreviousPost.objects.filter(participant=participant)
+    assert (earlier.municipality, earlier.valid_from, earlier.valid_to) == (
+        world.borlange,
+        None,
+        date(2026, 9, 1),
+    )
+
+
+def test_a_move_without_a_date_is_refused(world, personas):
+    from django.core.exceptions import ValidationError
+
+    from enrolment.services.participants import participant_update
+
+    participant = personas.manager_participant
+    with pytest.raises(ValidationError) as refused:
+        participant_update(
+            user=personas.programme_admin,
+            participant=participant,
+            municipality=world.falun,
+            first_name=participant.first_name,
+            last_name=participant.last_name,
+            email=participant.email,
+        )
+    assert "moved_on" in refused.value.error_dict
+    participant.refresh_from_db()
+    assert participant.municipality == world.borlange

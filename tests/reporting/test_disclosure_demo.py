@@ -11,9 +11,14 @@ import io
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from portal.accounts.models import User
+from programmes.models import Region
+from reporting.builders import build_pdf, regional
+from reporting.models import ReportKind, ReportScope
 from tests.auditor import Published, key_figure_file, recovered, tables
 
 REGION = "REGION"
@@ -171,3 +176,66 @@ def test_intake_plan_has_no_derivable_cell(council):
     # random plans of test_disclosure_outputs.py are the ones with small groups.
     assert all(v == 0 or v >= 5 for v in pub.shown.values())
     _audit(pub, hides=False)
+
+
+# --- The regional PDF -----------------------------------------------------------------
+
+
+def test_regional_pdf_has_no_derivable_cell(db, monkeypatch):
+    call_command("seed_demo", verbosity=0)
+    contexts = []
+    real_render = regional.render_pdf
+
+    def capture(template, context, on_progress):
+        contexts.append(context)
+        return real_render(template, context, on_progress)
+
+    monkeypatch.setattr(regional, "render_pdf", capture)
+    region = Region.objects.get(municipalities__code="2081")
+    pdf = build_pdf(
+        kind=ReportKind.REGIONAL,
+        scope=ReportScope(region=region),
+        data_date=timezone.localdate(),
+        language="sv",
+        reference="test",
+    )
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    (context,) = contexts
+    pub = Published()
+    columns = ("participants_text", "completed_text", "credits_text")
+    names = [g.name for g in context["groups"]]
+    for g in [*context["groups"], context["total"]]:
+        name = REGION if g is context["total"] else g.name
+        assert g.name in text
+        for column in columns:
+            pub.add((name, column), getattr(g, column).replace("\xa0", ""))
+        pub.shares.append(((name, columns[1]), (name, columns[0]), g.completion_rate))
+    pub.amounts |= {(n, "credits_text") for n in [*names, REGION]}
+    for column in columns:
+        pub.total((REGION, column), [(n, column) for n in names])
+    trend = context["trend"]
+    steps = [pub.add(("new", t["term"]), t["new"]) for t in trend]
+    running = [pub.add(("cumulative", t["term"]), t["cumulative"]) for t in trend]
+    pub.series(steps, running)
+    pub.total((REGION, "participants_text"), running[-1:])
+    for line in context["compliance"]:
+        if not line.mandate:
+            continue
+        whole = pub.add((line.name, "total"), line.total_text)
+        done = (line.name, "done")
+        if line.done_share in ("<5", "x"):
+            pub.add(done, line.done_share)
+        else:
+            assert pub.shown[whole] < 100
+            pub.add(done, round(int(line.done_share.split()[0]) * pub.shown[whole] / 100))
+        parts = [done, pub.add((line.name, "at risk"), line.at_risk)]
+        # The rest (on track, not started) is not printed; it is a secret only when small.
+        rest = line.grouped["rest"]
+        rest_shown = "x" if 0 < rest < 5 else rest
+        parts += [
+            pub.add((line.name, "overdue"), line.overdue),
+            pub.add((line.name, "rest"), rest_shown),
+        ]
+        pub.total(whole, parts)
+    assert "<5" in text
+    _audit(pub)
