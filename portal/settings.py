@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "enrolment",
     "reporting",
     "reporting.evaluations",
+    "privacy",
     # Last, as its documentation asks: it wraps the other apps' authentication.
     "axes",
 ]

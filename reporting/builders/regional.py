@@ -2,10 +2,10 @@
 trend per term since the programme's first term, and mandates and compliance per
 municipality. No names, and no figure for a group of fewer than five people.
 
-A group under five shows its count as "<5" and no other figure. When exactly one
-municipality (or course) is hidden in a table that also shows the region's total, the
-next smallest is withheld too ("–"), since the total minus the others would give the
-hidden count away.
+Every figure of the report passes `portal.disclosure` together (`protect_report`): a
+group under five shows as "<5", and whatever would give it away through the region's
+total, the trend's cumulative count, a share or another table of the report is withheld
+("x").
 """
 
 from dataclasses import dataclass, field
@@ -20,10 +20,11 @@ from django.utils.translation import gettext as _
 from enrolment.compliance import Status, region_compliance
 from enrolment.models import Enrolment, EnrolmentState, Participant
 from enrolment.progress import progress_for
-from portal.privacy import HIDDEN, MIN_GROUP, suppressed
+from portal.disclosure import HIDDEN, WITHHELD, Disclosure, Protected
 from programmes.models import Course
 from programmes.selectors import region_programme
 from programmes.terms import Term
+from reporting.followup.disclosed import disclosed_key_figures
 from reporting.followup.figures import key_figures, result_known_q, took_part_q
 
 from ..models import ReportScope
@@ -31,21 +32,11 @@ from . import ReportRefused, common_context, render_pdf
 from .charts import bar_chart
 
 DEFAULT_FIRST_TERM = "HT2022"
-WITHHELD = "–"
-
-
-def share(part: int, whole: int) -> str:
-    """A percentage, hidden when the part or the whole is a group of one to four."""
-    if not whole:
-        return "–"
-    if 0 < part < MIN_GROUP or whole < MIN_GROUP:
-        return HIDDEN
-    return f"{round(100 * part / whole)} %"
 
 
 @dataclass
 class Group:
-    """The figures of one municipality or course, and how much of them may be shown."""
+    """The figures of one municipality or course, and (`texts`) what may be printed."""
 
     name: str
     participants: int = 0
@@ -53,49 +44,31 @@ class Group:
     passed: int = 0
     failed: int = 0
     credits: Decimal = Decimal("0")
-    withheld: bool = False
-
-    @property
-    def hidden(self) -> bool:
-        return 0 < self.participants < MIN_GROUP
+    texts: dict = field(default_factory=dict)
 
     @property
     def shown(self) -> bool:
-        return not (self.hidden or self.withheld)
+        return self.texts.get("participants") not in (HIDDEN, WITHHELD)
 
     @property
     def participants_text(self) -> str:
-        return WITHHELD if self.withheld else str(suppressed(self.participants))
+        return self.texts["participants"]
 
     @property
     def completed_text(self) -> str:
-        return str(suppressed(self.completed)) if self.shown else WITHHELD
+        return self.texts["completed"]
 
     @property
     def completion_rate(self) -> str:
-        return share(self.completed, self.participants) if self.shown else WITHHELD
+        return self.texts["completion"]
 
     @property
     def credits_text(self) -> str:
-        return number_format(self.credits, 1) if self.shown else WITHHELD
+        return self.texts["credits"]
 
     @property
     def pass_rate(self) -> str:
-        results = self.passed + self.failed
-        if not self.shown or results < MIN_GROUP:
-            return WITHHELD
-        return f"{round(100 * self.passed / results)} %"
-
-
-def withhold_second(groups: list[Group]) -> None:
-    """Secondary suppression: never leave a single hidden group that the total reveals."""
-    hidden = [g for g in groups if g.hidden]
-    if len(hidden) == 1:
-        others = sorted(
-            (g for g in groups if not g.hidden and g.participants), key=lambda g: g.participants
-        )
-        if others:
-            others[0].withheld = True
+        return self.texts["pass"]
 
 
 @dataclass
@@ -104,28 +77,35 @@ class ComplianceLine:
     mandate: object
     total: int
     counts: dict = field(default_factory=dict)
+    texts: dict = field(default_factory=dict)
 
-    def count(self, status) -> str:
-        if 0 < self.total < MIN_GROUP:
-            return WITHHELD
-        return str(suppressed(self.counts.get(status, 0)))
+    @property
+    def grouped(self) -> dict:
+        """Done (completed or exempt), at risk, overdue and the rest: they add up."""
+        done = self.counts.get(Status.COMPLETED, 0) + self.counts.get(Status.EXEMPT, 0)
+        at_risk, overdue = self.counts.get(Status.AT_RISK, 0), self.counts.get(Status.OVERDUE, 0)
+        return {
+            "done": done,
+            "at risk": at_risk,
+            "overdue": overdue,
+            "rest": self.total - done - at_risk - overdue,
+        }
 
     @property
     def total_text(self) -> str:
-        return str(suppressed(self.total)) if self.mandate else "–"
+        return self.texts["total"] if self.mandate else "–"
 
     @property
     def done_share(self) -> str:
-        done = self.counts.get(Status.COMPLETED, 0) + self.counts.get(Status.EXEMPT, 0)
-        return share(done, self.total)
+        return self.texts["done"]
 
     @property
     def overdue(self) -> str:
-        return self.count(Status.OVERDUE)
+        return self.texts["overdue"]
 
     @property
     def at_risk(self) -> str:
-        return self.count(Status.AT_RISK)
+        return self.texts["at risk"]
 
 
 def _results(queryset, key: str, on: date) -> dict:
@@ -199,7 +179,6 @@ def _participation(region, programme, terms, data_date: date) -> dict:
         _group(m.name, by_municipality.get(m.pk, {}), completed.get(m.pk, 0))
         for m in region.municipalities.order_by("name")
     ]
-    withhold_second(groups)
     by_course = _results(enrolments, "offering__course_id", data_date)
     courses = (
         Course.objects.filter(slot__programme=programme)
@@ -209,7 +188,6 @@ def _participation(region, programme, terms, data_date: date) -> dict:
     course_groups = [
         _group(f"{c.slot.position}. {c.title}", by_course.get(c.pk, {})) for c in courses
     ]
-    withhold_second(course_groups)
     total = Group(
         name=_("The region"),
         participants=len(firsts),
@@ -237,9 +215,9 @@ def _trend(terms, firsts, per_term) -> list[dict]:
         trend.append(
             {
                 "term": str(term),
-                "participants": suppressed(per_term.get(term.index, 0)),
-                "new": suppressed(began.get(term.index, 0)),
-                "cumulative": suppressed(cumulative),
+                "participants": per_term.get(term.index, 0),
+                "new": began.get(term.index, 0),
+                "cumulative": cumulative,
             }
         )
     return trend
@@ -290,6 +268,7 @@ def build(*, scope: ReportScope, data_date: date, reference: str, on_progress) -
     ]
     on_progress(55)
     groups, course_groups = taking_part["groups"], taking_part["course_groups"]
+    protect_report(groups, course_groups, taking_part["total"], trend, compliance)
     context = {
         **common_context(title=_("Regional follow-up"), data_date=data_date, reference=reference),
         **_charts(trend, groups),
@@ -307,8 +286,81 @@ def build(*, scope: ReportScope, data_date: date, reference: str, on_progress) -
         "hidden_note": any(not g.shown for g in groups + course_groups),
         # The council's key figures, the same as on its page: completion time, retention
         # and what participants said in the course evaluations.
-        "key_figures": key_figures(
-            region=scope.region, on=data_date, compliance_results=compliance_results
+        "key_figures": disclosed_key_figures(
+            key_figures(region=scope.region, on=data_date, compliance_results=compliance_results)
         ),
     }
     return render_pdf("reporting/pdf/regional.html", context, on_progress)
+
+
+# --- What the council may see: every figure of the report passes one disclosure ----------
+
+
+def _declare_group(d: Disclosure, key, g: Group) -> None:
+    people = d.figure((*key, "participants"), g.participants)
+    completed = d.figure((*key, "completed"), g.completed)
+    d.total(people, [completed, d.figure((*key, "not completed"), g.participants - g.completed)])
+    d.figure((*key, "credits"), g.credits, g.passed)
+    results = d.figure((*key, "results"), g.passed + g.failed)
+    d.total(results, [d.figure((*key, "passed"), g.passed), d.figure((*key, "failed"), g.failed)])
+
+
+def _show_group(p: Protected, key, g: Group) -> None:
+    credits = p.shown((*key, "credits"))
+    g.texts = {
+        "participants": str(p.shown((*key, "participants"))),
+        "completed": str(p.shown((*key, "completed"))),
+        "completion": p.share((*key, "completed"), (*key, "participants")),
+        "credits": credits if isinstance(credits, str) else number_format(credits, 1),
+        "pass": p.share((*key, "passed"), (*key, "results")),
+    }
+
+
+def _declare_compliance(d: Disclosure, line: ComplianceLine) -> None:
+    key = ("compliance", line.name)
+    parts = [d.figure((*key, s), n) for s, n in line.grouped.items()]
+    d.total(d.figure((*key, "total"), line.total), parts)
+
+
+def protect_report(groups, course_groups, total, trend, compliance) -> None:
+    """Declare every figure of the report and how they add up — municipalities to the
+    region, the steps of the trend to its cumulative count and to the region's total,
+    each share's part and rest — and set what each table prints."""
+    d = Disclosure()
+    for g in groups:
+        _declare_group(d, ("m", g.name), g)
+    _declare_group(d, ("region",), total)
+    for column in ("participants", "completed", "not completed", "credits", "passed", "failed"):
+        d.total(("region", column), [("m", g.name, column) for g in groups])
+    for g in course_groups:
+        _declare_group(d, ("course", g.name), g)
+    new = [d.figure(("new", t["term"]), t["new"]) for t in trend]
+    running = [d.figure(("cumulative", t["term"]), t["cumulative"]) for t in trend]
+    d.series(new, running)
+    if running:
+        d.total(("region", "participants"), running[-1:])
+    for t in trend:
+        d.figure(("term", t["term"]), t["participants"])
+    for line in compliance:
+        if line.mandate:
+            _declare_compliance(d, line)
+    p = d.protect()
+    for key, g in [*((("m", g.name), g) for g in groups), (("region",), total)]:
+        _show_group(p, key, g)
+    for g in course_groups:
+        _show_group(p, ("course", g.name), g)
+    for t in trend:
+        t.update(
+            participants=p.shown(("term", t["term"])),
+            new=p.shown(("new", t["term"])),
+            cumulative=p.shown(("cumulative", t["term"])),
+        )
+    for line in compliance:
+        if line.mandate:
+            key = ("compliance", line.name)
+            line.texts = {
+                "total": str(p.shown((*key, "total"))),
+                "done": p.share((*key, "done"), (*key, "total")),
+                "at risk": str(p.shown((*key, "at risk"))),
+                "overdue": str(p.shown((*key, "overdue"))),
+            }

@@ -18,6 +18,7 @@ PUBLIC = {
     "readiness",
     "reporting:certificate_verify",
     "portal:set_language",
+    "privacy:page",
 }
 SKIPPED_PREFIXES = ("admin:", "account_", "socialaccount_", "mfa_", "usersessions_")
 # Pages any logged-in user has: the start page says what role they lack.

@@ -12,7 +12,7 @@ from django.utils import translation
 
 from enrolment.models import Participant
 from enrolment.progress import progress_for
-from portal.privacy import MIN_GROUP
+from portal.disclosure import MIN_GROUP, Disclosure
 from programmes.models import Region
 from programmes.terms import Term
 from reporting.builders import ReportRefused, build_pdf, certificate, progress, regional
@@ -251,10 +251,14 @@ def test_regional_report_runs_a_fixed_number_of_queries(
 
 
 def test_share_hides_groups_and_parts_under_five():
-    assert regional.share(3, 20) == "<5"
-    assert regional.share(6, 4) == "<5"
-    assert regional.share(5, 10) == "50 %"
-    assert regional.share(0, 0) == "–"
+    d = Disclosure()
+    for key, value in (("a", 3), ("b", 20), ("c", 4), ("d", 5), ("e", 10), ("zero", 0)):
+        d.figure(key, value)
+    p = d.protect()
+    assert p.share("a", "b") == "x"
+    assert p.share("d", "c") == "x"
+    assert p.share("d", "e") == "50 %"
+    assert p.share("zero", "zero") == "–"
     assert MIN_GROUP == 5
 
 
