@@ -39,20 +39,28 @@ def _titles():
 
 
 def _field_errors(detail, prefix="") -> list[dict]:
-    """Flatten DRF's nested error detail into `{"field", "message"}` items."""
+    """Flatten DRF's nested error detail into `{"field", "message"}` items, naming nested
+    fields as `rows[2].email`."""
     if isinstance(detail, dict):
         items = []
         for name, value in detail.items():
-            field = name if name != "non_field_errors" else ""
-            items += _field_errors(value, f"{prefix}.{field}" if prefix and field else field)
+            items += _field_errors(value, _join(prefix, name))
         return items
     if isinstance(detail, list):
         items = []
         for index, value in enumerate(detail):
             nested = isinstance(value, dict | list)
-            items += _field_errors(value, f"{prefix}[{index}]" if nested else prefix)
+            items += _field_errors(value, _join(prefix, index) if nested else prefix)
         return items
     return [{"field": prefix, "message": str(detail)}]
+
+
+def _join(prefix: str, name) -> str:
+    if isinstance(name, int):
+        return f"{prefix}[{name}]"
+    if name == "non_field_errors":
+        return prefix
+    return f"{prefix}.{name}" if prefix else str(name)
 
 
 def problem(request, status_code: int, detail: str, errors: list | None = None, headers=None):

@@ -4,7 +4,7 @@ the pages use; these only give the shapes (and the schema) of the JSON."""
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from enrolment.models import Enrolment, OperationalArea, Participant, Position
+from enrolment.models import Enrolment, Grade, OperationalArea, Participant, Position
 from enrolment.progress import ProgrammeStatus
 from programmes.models import CourseOffering
 
@@ -27,6 +27,10 @@ class ParticipantSerializer(serializers.ModelSerializer):
     administration = serializers.IntegerField(
         source="administration_id", read_only=True, allow_null=True
     )
+    operational_area = serializers.ChoiceField(
+        choices=OperationalArea.choices, allow_blank=True, read_only=True
+    )
+    position = serializers.ChoiceField(choices=Position.choices, allow_blank=True, read_only=True)
     programme_status = serializers.ChoiceField(choices=ProgrammeStatus.choices, read_only=True)
     hp = serializers.DecimalField(max_digits=5, decimal_places=1, read_only=True)
 
@@ -167,6 +171,7 @@ class EnrolmentSerializer(serializers.ModelSerializer):
     participant = serializers.IntegerField(source="participant_id")
     offering = serializers.IntegerField(source="offering_id")
     slot = serializers.IntegerField(source="slot.position")
+    grade = serializers.ChoiceField(choices=Grade.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = Enrolment

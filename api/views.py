@@ -9,9 +9,10 @@ from django.utils.decorators import method_decorator
 from django.views.decorators.http import conditional_page
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, viewsets
+from rest_framework import exceptions, mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from enrolment.compliance import municipality_compliance
 from enrolment.filters import ParticipantFilter
@@ -37,13 +38,9 @@ class ScopedFilterBackend(DjangoFilterBackend):
         return {**super().get_filterset_kwargs(request, queryset, view), "user": request.user}
 
 
-@method_decorator(conditional_page, name="dispatch")
-class ApiViewSet(viewsets.GenericViewSet):
-    """Language from Accept-Language (Swedish unless asked), ETags on reads."""
-
-    permission_classes = [HasRole]
-    roles = PEOPLE_ROLES
-    lookup_value_regex = "[0-9]+"
+class LanguageMixin:
+    """Language from Accept-Language (Swedish unless asked), and one cached answer per
+    key and language."""
 
     def initial(self, request, *args, **kwargs):
         language = translation.get_language_from_request(request._request)
@@ -54,9 +51,30 @@ class ApiViewSet(viewsets.GenericViewSet):
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
         response["Content-Language"] = translation.get_language()
-        # One answer per key and language: a cache must not hand one key's data to another.
+        # A cache must never hand one key's answer to another.
         patch_vary_headers(response, ("Authorization", "Accept-Language"))
         return response
+
+
+@method_decorator(conditional_page, name="dispatch")
+class ApiViewSet(LanguageMixin, viewsets.GenericViewSet):
+    """Scoped by the key's role, with ETags on reads."""
+
+    permission_classes = [HasRole]
+    roles = PEOPLE_ROLES
+    lookup_value_converter = "int"
+
+
+class UnknownPath(LanguageMixin, APIView):
+    """Any other path under /api/v1/: a problem like every other answer of the API."""
+
+    authentication_classes = []
+    permission_classes = []
+    schema = None
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        raise exceptions.NotFound()
 
 
 class ParticipantViewSet(

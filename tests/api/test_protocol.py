@@ -126,3 +126,10 @@ def test_each_key_has_its_own_limit(api_as):
     assert int(limited["Retry-After"]) > 0
     assert limited.json()["status"] == 429
     assert falun.get("/api/v1/offerings/").status_code == 200
+
+
+def test_an_unknown_path_under_the_api_is_a_problem_too(api_as):
+    for path in ("/api/v1/managers/abc/", "/api/v1/nothing/"):
+        response = api_as("hr_borlange").get(path)
+        assert response.status_code == 404
+        assert response["Content-Type"] == "application/problem+json"
