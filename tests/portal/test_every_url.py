@@ -21,7 +21,15 @@ PUBLIC = {
 }
 # The API answers to keys only, never to a session: without one it is 401 for everyone.
 KEY_ONLY_PREFIX = "/api/v1/"
-SKIPPED_PREFIXES = ("admin:", "account_", "socialaccount_", "mfa_", "usersessions_")
+SKIPPED_PREFIXES = (
+    "admin:",
+    "account_",
+    "socialaccount_",
+    "openid_connect_",
+    "saml_",
+    "mfa_",
+    "usersessions_",
+)
 # Pages any logged-in user has: the start page says what role they lack.
 ANY_USER = {"portal:home"}
 
