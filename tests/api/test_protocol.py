@@ -133,3 +133,14 @@ def test_an_unknown_path_under_the_api_is_a_problem_too(api_as):
         response = api_as("hr_borlange").get(path)
         assert response.status_code == 404
         assert response["Content-Type"] == "application/problem+json"
+
+
+def test_the_schema_and_the_docs_are_public_and_served_without_outside_files(client, db):
+    schema = client.get("/api/schema/")
+    assert schema.status_code == 200
+    assert b"/api/v1/managers/bulk/" in schema.content
+    docs = client.get("/api/docs/")
+    assert docs.status_code == 200
+    page = docs.content.decode()
+    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/" in page
+    assert "cdn" not in page.lower()

@@ -101,3 +101,10 @@ def test_the_programme_administrator_issues_keys_for_the_council(client, persona
     roles = {(a.user.email, a.role) for a in form.fields["assignment"].queryset}
     assert ("rad@hvd.se", Role.COUNCIL) in roles
     assert not any(role == Role.MANAGER for _email, role in roles)
+
+
+@pytest.mark.parametrize(("name", "shown"), [("hr_borlange", True), ("head_borlange", False)])
+def test_the_menu_links_to_the_key_page_for_those_who_issue_keys(client, personas, name, shown):
+    client.force_login(personas.all()[name])
+    page = client.get(reverse("portal:home"), follow=True).content.decode()
+    assert (f'href="{reverse("api:token_list")}"' in page) == shown
