@@ -22,6 +22,7 @@ from enrolment.selectors import participants_visible_to, with_seat_counts
 from portal.accounts.models import Role
 from portal.accounts.scope import AGGREGATE_ROLES, EDITOR_ROLES, PEOPLE_ROLES
 from programmes.selectors import offerings_visible_to, regions_visible_to
+from reporting.followup.disclosed import disclosed_key_figures
 from reporting.followup.figures import key_figures, key_figures_table
 
 from . import serializers as s
@@ -196,7 +197,8 @@ class EnrolmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiView
 
 class AggregateViewSet(mixins.ListModelMixin, ApiViewSet):
     """The region's key figures as the council reads them: the rows of the key-figure
-    download, with groups of fewer than five people hidden."""
+    download, after the same disclosure control (small groups and what would reveal
+    them hidden)."""
 
     serializer_class = s.AggregateRowSerializer
     roles = AGGREGATE_ROLES
@@ -207,7 +209,9 @@ class AggregateViewSet(mixins.ListModelMixin, ApiViewSet):
     def list(self, request):
         on = timezone.localdate()
         regions = regions_visible_to(request.user, AGGREGATE_ROLES).order_by("name")
-        table = key_figures_table([key_figures(region=region, on=on) for region in regions])
+        # As the key-figure page and its download: through the disclosure control.
+        figures = [disclosed_key_figures(key_figures(region=region, on=on)) for region in regions]
+        table = key_figures_table(figures)
         names = list(s.AggregateRowSerializer().fields)
         rows = [dict(zip(names, (str(v) for v in row), strict=True)) for row in table.rows]
         page = self.paginate_queryset(rows)

@@ -17,4 +17,12 @@ BEAT_SCHEDULE = {
         # After the compliance snapshot, so that the month's trend includes it.
         "schedule": crontab(minute=0, hour=6, day_of_month=1),
     },
+    "privacy-thinning": {
+        "task": "privacy.tasks.thin_all_regions",
+        "schedule": crontab(minute=45, hour=1),
+    },
+    "evaluations-release-closed": {
+        "task": "reporting.evaluations.tasks.release_closed_rounds",
+        "schedule": crontab(minute=30, hour=1),
+    },
 }

@@ -15,6 +15,7 @@ from programmes.selectors import offerings_visible_to, regions_visible_to
 from .accounts.decorators import role_required
 from .accounts.models import Role
 from .accounts.scope import AGGREGATE_ROLES
+from .overview import overview_table
 from .roles import dashboards_for
 
 
@@ -26,27 +27,22 @@ def home(request):
     return render(request, "portal/no_role.html")
 
 
-def _totals(rows):
-    return {
-        "managers": sum(r.managers for r in rows),
-        "started": sum(r.started for r in rows),
-        "completed": sum(r.completed for r in rows),
-        "credits": sum(r.credits for r in rows),
-    }
+def _overview(participants, *, exact: bool):
+    return overview_table(
+        overview_by_municipality(participants), exact=exact, total_label=_("Total")
+    )
 
 
 @role_required(Role.PROGRAMME_ADMIN)
 def programme_admin_dashboard(request):
     participants = participants_visible_to(request.user, frozenset({Role.PROGRAMME_ADMIN}))
-    rows = overview_by_municipality(participants)
     offerings = offerings_visible_to(request.user, {Role.PROGRAMME_ADMIN})
     return render(
         request,
         "portal/dashboard_programme_admin.html",
         {
             "regions": regions_visible_to(request.user, {Role.PROGRAMME_ADMIN}),
-            "rows": rows,
-            "totals": _totals(rows),
+            "table": _overview(participants, exact=True),
             "open_offerings": offerings.filter(state=OfferingState.OPEN).count(),
             "running_offerings": offerings.filter(state=OfferingState.RUNNING).count(),
         },
@@ -55,13 +51,11 @@ def programme_admin_dashboard(request):
 
 def _people_dashboard(request, role, heading, intro):
     participants = participants_visible_to(request.user, frozenset({role}))
-    rows = overview_by_municipality(participants)
     return render(
         request,
         "portal/dashboard_people.html",
         {
-            "rows": rows,
-            "totals": _totals(rows),
+            "table": _overview(participants, exact=True),
             "heading": heading,
             "intro": intro,
             "can_edit": role == Role.HR_ADMIN,
@@ -97,14 +91,12 @@ def head_of_administration_dashboard(request):
 
 @role_required(Role.COUNCIL)
 def council_dashboard(request):
-    rows = overview_by_municipality(participants_for_aggregates(request.user))
     return render(
         request,
         "portal/dashboard_council.html",
         {
             "regions": regions_visible_to(request.user, AGGREGATE_ROLES),
-            "rows": rows,
-            "totals": _totals(rows),
+            "table": _overview(participants_for_aggregates(request.user), exact=False),
         },
     )
 

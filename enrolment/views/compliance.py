@@ -15,6 +15,7 @@ from programmes.models import Municipality
 from programmes.selectors import municipalities_visible_to, regions_visible_to
 
 from ..compliance import Status, municipality_compliance, region_compliance
+from ..compliance_shares import compliance_lines
 from ..filters_compliance import ComplianceFilter
 from ..forms import MandateForm
 from ..models import Mandate
@@ -126,6 +127,11 @@ def compliance_export(request, code, file_format):
     return table_response(table, file_format, filename)
 
 
+def _compliance_lines(user, region, on):
+    exact = region.pk in reach(user, frozenset({Role.PROGRAMME_ADMIN})).region_ids
+    return compliance_lines(region_compliance(region=region, on=on), exact=exact)
+
+
 @role_required(Role.PROGRAMME_ADMIN, Role.COUNCIL)
 def compliance_region(request):
     regions = regions_visible_to(request.user, AGGREGATE_ROLES).filter(
@@ -138,7 +144,9 @@ def compliance_region(request):
         {
             "on": on,
             "statuses": [(s, Status.LABELS[s]) for s in Status.ORDER],
-            "regions": [(region, region_compliance(region=region, on=on)) for region in regions],
+            "regions": [
+                (region, _compliance_lines(request.user, region, on)) for region in regions
+            ],
         },
     )
 

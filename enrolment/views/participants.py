@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from portal.accounts.access import opened
 from portal.accounts.decorators import role_required
 from portal.accounts.scope import EDITOR_ROLES, PEOPLE_ROLES, has_role
 from portal.exports import table_response
@@ -125,6 +126,7 @@ def _list_query(params) -> str:
 def participant_export(request, fmt):
     filterset = _filtered(request)
     participants = filterset.qs.select_related("municipality", "administration")
+    opened(request, participants=participants.values_list("pk", flat=True), what="export")
     return table_response(participants_table(participants), fmt, _("managers"))
 
 
@@ -237,6 +239,7 @@ def _nomination_form(participant, offerings, data=None):
 @login_required
 def participant_detail(request, pk):
     participant = get_object_or_404(participants_visible_to(request.user), pk=pk)
+    opened(request, participants=[participant], what="page")
     return _detail(request, participant)
 
 

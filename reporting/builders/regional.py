@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from enrolment.compliance import Status, region_compliance
 from enrolment.models import Enrolment, EnrolmentState, Participant
 from enrolment.progress import progress_for
-from portal.privacy import HIDDEN, MIN_GROUP, suppressed
+from portal.disclosure import HIDDEN, MIN_GROUP, suppressed
 from programmes.models import Course, Programme
 from programmes.terms import Term
 from reporting.followup.figures import key_figures

@@ -205,3 +205,25 @@ class Respondent(models.Model):
 
     def __str__(self):
         return f"{self.participant} – {self.round}"
+
+
+class PendingResponse(models.Model):
+    """Answers waiting to be released into Response and Answer rows in a shuffled batch.
+
+    The respondent mark and this row are written in one transaction, so they can be
+    matched (by `xmin`, physical order); that is why the answers here are encrypted with
+    a key that is not in the database, padded to a fixed size, and carry no time. Once a
+    batch is released, in a transaction of its own, nothing ties an answer to the
+    moment, and so to the person, it came from.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    round = models.ForeignKey(EvaluationRound, on_delete=models.PROTECT, related_name="+")
+    sealed = models.BinaryField()
+
+    class Meta:
+        verbose_name = _("pending evaluation response")
+        verbose_name_plural = _("pending evaluation responses")
+
+    def __str__(self):
+        return str(self.round)

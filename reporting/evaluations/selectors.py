@@ -16,7 +16,7 @@ from django.db.models import Avg, Count, Exists, Min, OuterRef, Q, QuerySet
 from enrolment.models import Enrolment, Participant
 from portal.accounts.models import Role
 from portal.accounts.scope import AGGREGATE_ROLES, reach, reach_q
-from portal.privacy import MIN_GROUP
+from portal.disclosure import MIN_GROUP
 from programmes.models import Course, CourseOffering, Municipality
 from programmes.terms import Term
 

@@ -13,16 +13,20 @@ from .models import (
     TOOK_COURSE_STATES,
     Answer,
     EvaluationRound,
+    PendingResponse,
     Question,
     QuestionKind,
     Questionnaire,
     Respondent,
-    Response,
 )
+from .pending import pending_release, seal
 
 
 def questionnaire_has_answers(questionnaire: Questionnaire) -> bool:
-    return Answer.objects.filter(question__questionnaire=questionnaire).exists()
+    return (
+        Answer.objects.filter(question__questionnaire=questionnaire).exists()
+        or PendingResponse.objects.filter(round__questionnaire=questionnaire).exists()
+    )
 
 
 def questionnaire_save(*, form, formset, region) -> Questionnaire:
@@ -127,13 +131,12 @@ def response_submit(
     participant: Participant,
     answers: dict[int, int | str | None],
     on: date,
-) -> Response:
-    """Store a participant's answers without a link to them, and that they have answered.
-
-    Both are written in one transaction, so that an answer is never counted without its
-    respondent nor a respondent without their answer; the unique (round, participant)
-    constraint refuses a second answer also when two arrive at once.
-    """
+) -> None:
+    """Record that a participant has answered, and seal their answers in the pending
+    store, in one transaction: an answer is never kept without its respondent nor a
+    respondent without their answer, and the unique (round, participant) constraint
+    refuses a second answer also when two arrive at once. The answers reach the results
+    later, in a shuffled batch of their own (see `pending`)."""
     problem = answer_problem(evaluation_round=evaluation_round, participant=participant, on=on)
     if problem:
         raise ValidationError(problem, code="refused")
@@ -147,25 +150,23 @@ def response_submit(
             value = int(raw)
             if value not in (1, 2, 3, 4, 5):
                 raise ValidationError(_("Answer on the scale 1 to 5."), code="scale")
-            rows.append(Answer(question=question, value=value))
+            rows.append((question.pk, value, ""))
         else:
             text = str(raw).strip()[:2000]
             if text:
-                rows.append(Answer(question=question, text=text))
+                rows.append((question.pk, None, text))
     try:
         with transaction.atomic():
             Respondent.objects.create(
                 round=evaluation_round, participant=participant, answered_on=on
             )
-            response = Response.objects.create(
-                round=evaluation_round, municipality_id=participant.municipality_id
+            PendingResponse.objects.create(
+                round=evaluation_round,
+                sealed=seal(municipality_id=participant.municipality_id, answers=rows),
             )
-            for answer in rows:
-                answer.response = response
-            Answer.objects.bulk_create(rows)
     except IntegrityError as exc:
         raise ValidationError(
             _("You have already answered this evaluation. Each participant answers once."),
             code="refused",
         ) from exc
-    return response
+    pending_release(evaluation_round=evaluation_round)

@@ -14,8 +14,8 @@ from enrolment.selectors import participant_for_user
 from portal.accounts.decorators import role_required
 from portal.accounts.models import Role
 from portal.accounts.scope import AGGREGATE_ROLES, reach
+from portal.disclosure import HIDDEN
 from portal.exports import Table, table_response
-from portal.privacy import HIDDEN
 from programmes.models import Region
 from programmes.selectors import offerings_visible_to
 

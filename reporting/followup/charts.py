@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
-from portal.privacy import HIDDEN
+from portal.disclosure import HIDDEN, WITHHELD
 
 LABEL_WIDTH = 190
 BAR_AREA = 330
@@ -106,7 +106,7 @@ def bar_chart(
 
 
 def _bar(value, text, series=0) -> Bar:
-    return Bar(value=None if text == HIDDEN else value, text=str(text), series=series)
+    return Bar(value=None if text in (HIDDEN, WITHHELD) else value, text=str(text), series=series)
 
 
 def participants_per_term_chart(kf, chart_id="chart-trained") -> BarChart:
@@ -163,18 +163,18 @@ def compliance_chart(kf, chart_id="chart-compliance") -> BarChart:
 
 
 def intake_chart(plan, shown, chart_id="chart-intake") -> BarChart:
-    """Need and free seats per term; `shown` prints a count as the viewer may see it."""
+    """Need and free seats per term; `shown(need)` prints a need as the viewer may see it."""
     groups = []
     for need in plan.needs:
-        need_text = shown(need.need)
+        need_text = shown(need)
         groups.append(
             Group(
                 label=str(need.term),
                 note=_("too few seats") if need.short else "",
                 bars=[
                     _bar(need.need, _("%(n)s must start") % {"n": need_text})
-                    if need_text != HIDDEN
-                    else Bar(value=None, text=_("%(n)s must start") % {"n": HIDDEN}),
+                    if need_text not in (HIDDEN, WITHHELD)
+                    else Bar(value=None, text=_("%(n)s must start") % {"n": need_text}),
                     Bar(
                         value=need.seats.free,
                         text=_("%(n)s free seats") % {"n": need.seats.free},

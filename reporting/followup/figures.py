@@ -40,8 +40,8 @@ from enrolment.compliance import Status, region_compliance
 from enrolment.mandates import add_months
 from enrolment.models import Enrolment, EnrolmentState, Participant
 from enrolment.progress import progress_for
+from portal.disclosure import HIDDEN, MIN_GROUP, suppressed
 from portal.exports import Table
-from portal.privacy import HIDDEN, MIN_GROUP, suppressed
 from programmes.models import Course, Municipality, Programme
 from programmes.terms import Term
 from reporting.evaluations.models import TOOK_COURSE_STATES, Response
@@ -392,7 +392,8 @@ def _figure_rows(kf: KeyFigures):
         (_("hp produced"), kf.credits, kf.credits_total),
     ):
         for row in [*grid, total]:
-            for term, cell in zip(kf.terms, row.cells, strict=True):
+            # A coarse grid has no cells per municipality and term, only its margins.
+            for term, cell in zip(kf.terms, row.cells, strict=False):
                 yield title, row.label, str(term), "", cell.shown, "", ""
             yield title, row.label, _("All terms"), "", row.total.shown, "", ""
     for course in kf.courses:

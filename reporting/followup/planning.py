@@ -33,7 +33,7 @@ from enrolment.compliance import MunicipalityCompliance, Status, compute_complia
 from enrolment.models import Enrolment, EnrolmentState
 from enrolment.progress import Progress, SlotStatus
 from enrolment.services.enrolments import SEAT_STATES
-from portal.privacy import suppressed
+from portal.disclosure import Disclosure, Protected
 from programmes.models import CourseOffering, OfferingState
 from programmes.terms import Term
 
@@ -272,39 +272,68 @@ class PlanTable:
     total: DisplayRow | None
     needs: list[TermNeed]
     exact: bool
+    protected: Protected | None = None
 
     @property
     def terms(self) -> list[Term]:
         return self.plan.terms
 
-    def shown(self, count: int):
-        return count if self.exact else suppressed(count)
+    def shown_need(self, need: TermNeed):
+        return self.protected.shown(("total", ("start", need.term.index)))
 
     @property
     def need_rows(self) -> list[tuple[TermNeed, object]]:
-        return [(need, self.shown(need.need)) for need in self.needs]
+        return [(need, self.shown_need(need)) for need in self.needs]
 
 
-def _display(row: PlanRow, label: str, terms, show) -> DisplayRow:
+COLUMNS = ("in_scope", "done", "begun", "later", "no_deadline")
+
+
+def _declare(d: Disclosure, key, row: PlanRow, terms) -> dict:
+    """A row's counts, which add up to those in scope, and its cumulative series."""
+    keys = {c: d.figure((key, c), getattr(row, c)) for c in COLUMNS}
+    starts = [
+        d.figure((key, ("start", t.index)), n)
+        for t, n in zip(terms, row.starts(terms), strict=True)
+    ]
+    cumulative = [
+        d.figure((key, ("cumulative", t.index)), n)
+        for t, n in zip(terms, row.cumulative(terms), strict=True)
+    ]
+    d.total(keys["in_scope"], [keys[c] for c in COLUMNS[1:]] + starts)
+    d.series(starts, cumulative)
+    return {**keys, **{k[1]: k for k in starts + cumulative}}
+
+
+def _display(p: Protected, key, label: str, terms) -> DisplayRow:
+    shown = {c: p.shown((key, c)) for c in COLUMNS}
     return DisplayRow(
         label=label,
-        in_scope=show(row.in_scope),
-        done=show(row.done),
-        begun=show(row.begun),
-        starts=[show(n) for n in row.starts(terms)],
-        cumulative=[show(n) for n in row.cumulative(terms)],
-        later=show(row.later),
-        no_deadline=show(row.no_deadline),
+        starts=[p.shown((key, ("start", t.index))) for t in terms],
+        cumulative=[p.shown((key, ("cumulative", t.index))) for t in terms],
+        **shown,
     )
 
 
 def plan_table(plan: IntakePlan, *, exact: bool, regional: bool, total_label: str) -> PlanTable:
     """The plan with each count as the viewer may see it: exact for those who may see the
-    managers themselves, "<5" for one to four otherwise (the council). Only a regional
-    plan has a total and a comparison with the seats."""
-    show = (lambda n: n) if exact else suppressed
-    rows = [_display(r, r.municipality.name, plan.terms, show) for r in plan.rows]
-    total = _display(plan.total, total_label, plan.terms, show) if regional else None
+    managers themselves, through `portal.disclosure` otherwise (the council): the counts
+    of a row add up to those in scope, the rows to the region, and each cumulative count
+    to the starts before it. Only a regional plan has a total and a comparison with the
+    seats."""
+    d = Disclosure(exact=exact)
+    terms = plan.terms
+    rows = {r.municipality.pk: _declare(d, r.municipality.pk, r, terms) for r in plan.rows}
+    total = _declare(d, "total", plan.total, terms)
+    if regional:
+        for column, key in total.items():
+            d.total(key, [row[column] for row in rows.values()])
+    p = d.protect()
     return PlanTable(
-        plan=plan, rows=rows, total=total, needs=plan.needs if regional else [], exact=exact
+        plan=plan,
+        rows=[_display(p, r.municipality.pk, r.municipality.name, terms) for r in plan.rows],
+        total=_display(p, "total", total_label, terms) if regional else None,
+        needs=plan.needs if regional else [],
+        exact=exact,
+        protected=p,
     )

@@ -13,6 +13,7 @@ from portal.exports import Table, table_response
 from programmes.selectors import municipalities_visible_to, regions_visible_to
 
 from . import charts
+from .disclosed import disclosed_key_figures
 from .figures import key_figures, key_figures_table
 from .planning import intake_plan, plan_table, region_intake_plan
 
@@ -25,7 +26,10 @@ def _regions(user):
 
 def _key_figures(request):
     on = timezone.localdate()
-    return on, [key_figures(region=region, on=on) for region in _regions(request.user)]
+    return on, [
+        disclosed_key_figures(key_figures(region=region, on=on))
+        for region in _regions(request.user)
+    ]
 
 
 @role_required(Role.PROGRAMME_ADMIN, Role.COUNCIL)
@@ -37,6 +41,7 @@ def key_figures_page(request):
             "trained_chart": charts.participants_per_term_chart(kf, f"trained-{kf.region.pk}"),
             "pass_rate_chart": charts.pass_rate_chart(kf, f"pass-rate-{kf.region.pk}"),
             "compliance_chart": charts.compliance_chart(kf, f"compliance-{kf.region.pk}"),
+            "credits_per_term": list(zip(kf.terms, kf.credits_total.cells, strict=True)),
         }
         for kf in figures
     ]
@@ -82,7 +87,7 @@ def intake_planning(request):
     sections = [
         {
             "table": table,
-            "chart": charts.intake_chart(table.plan, table.shown, f"intake-{index}")
+            "chart": charts.intake_chart(table.plan, table.shown_need, f"intake-{index}")
             if table.total
             else None,
         }

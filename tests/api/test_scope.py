@@ -210,3 +210,29 @@ def test_no_key_is_401_with_a_bearer_challenge(data):
     assert response.status_code == 401
     assert response["WWW-Authenticate"] == "Bearer"
     assert response["Content-Type"] == "application/problem+json"
+
+
+def _cell(text: str) -> str:
+    try:
+        return f"{float(text.replace(',', '.')):g}"
+    except ValueError:
+        return text.lstrip("'")
+
+
+def test_aggregates_are_the_key_figure_download_after_the_same_disclosure_control(
+    api_as, client, personas, data
+):
+    """The council's statistics tool gets exactly what the council's download holds."""
+    import csv
+    import io
+
+    from django.urls import reverse
+
+    client.force_login(personas.council)
+    download = client.get(reverse("followup:key_figures_export", args=["csv"]))
+    rows = list(csv.reader(io.StringIO(download.content.decode("utf-8-sig")), delimiter=";"))[1:]
+    api = api_as("council").get("/api/v1/aggregates/", {"page_size": 500}).json()
+    assert api["count"] == len(rows)
+    assert [[_cell(v) for v in row.values()] for row in api["results"]] == [
+        [_cell(v) for v in row] for row in rows
+    ]

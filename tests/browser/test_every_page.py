@@ -18,6 +18,7 @@ from django.utils import timezone
 from enrolment.models import EnrolmentState, NominationRequest
 from programmes.models import OfferingState
 from reporting.evaluations.models import EvaluationRound, Question, QuestionKind, Questionnaire
+from reporting.evaluations.pending import pending_release
 from reporting.evaluations.services import response_submit
 from reporting.models import Certificate, ReportKind, ReportRequest, ReportState
 from tests import factories as f
@@ -101,6 +102,7 @@ def portal(world, personas):
             },
             on=today,
         )
+    pending_release(evaluation_round=evaluation, closing=True)
 
     # Borlänge's mandate, a manager who completed the programme, one credited and one gone.
     mandate = f.MandateFactory(municipality=borlange)

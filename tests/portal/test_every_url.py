@@ -18,6 +18,7 @@ PUBLIC = {
     "portal:set_language",
     "api:schema",
     "api:docs",
+    "privacy:page",
 }
 # The API answers to keys only, never to a session: without one it is 401 for everyone.
 KEY_ONLY_PREFIX = "/api/v1/"

@@ -1,13 +1,16 @@
 """Fixtures for the reports: private files in a temporary folder, managers with histories,
 and reading a PDF back as text."""
 
+import importlib
 import subprocess
 from datetime import date
 from io import BytesIO
 
 import pytest
+from django.apps import apps
 from pypdf import PdfReader
 
+from reporting.evaluations.models import Questionnaire
 from tests import factories as f
 
 # The terms a whole programme is passed in, one course a term.
@@ -92,3 +95,14 @@ def borlange_team(world):
     f.pass_course(team["care"], world.courses["collab"], "HT2022")
     f.pass_course(team["falun"], world.courses["new"], "HT2022")
     return team
+
+
+@pytest.fixture
+def questionnaire(db):
+    """The shared default questionnaire, as the data migration makes it (made again here
+    when a test with a flushed database ran first)."""
+    migration = importlib.import_module(
+        "reporting.evaluations.migrations.0002_default_questionnaire"
+    )
+    migration.create_default(apps, None)
+    return Questionnaire.objects.get(region__isnull=True, is_default=True)

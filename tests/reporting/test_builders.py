@@ -12,7 +12,7 @@ from django.utils import translation
 
 from enrolment.models import Participant
 from enrolment.progress import progress_for
-from portal.privacy import MIN_GROUP
+from portal.disclosure import MIN_GROUP
 from programmes.models import Region
 from programmes.terms import Term
 from reporting.builders import ReportRefused, build_pdf, certificate, progress, regional

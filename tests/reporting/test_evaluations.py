@@ -1,11 +1,9 @@
 """Course evaluations: anonymity, answering once while open, results and who sees them."""
 
-import importlib
 import uuid
 from datetime import timedelta
 
 import pytest
-from django.apps import apps
 from django.contrib.messages import get_messages
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -18,12 +16,14 @@ from programmes.models import OfferingState
 from reporting.evaluations.models import (
     Answer,
     EvaluationRound,
+    PendingResponse,
     Question,
     QuestionKind,
     Questionnaire,
     Respondent,
     Response,
 )
+from reporting.evaluations.pending import pending_release
 from reporting.evaluations.selectors import evaluation_results
 from reporting.evaluations.services import response_submit
 from tests import factories as f
@@ -41,17 +41,6 @@ ALL = {
     "manager",
     "no_role",
 }
-
-
-@pytest.fixture
-def questionnaire(db):
-    """The shared default questionnaire, as the data migration makes it (made again here
-    when a test with a flushed database ran first)."""
-    migration = importlib.import_module(
-        "reporting.evaluations.migrations.0002_default_questionnaire"
-    )
-    migration.create_default(apps, None)
-    return Questionnaire.objects.get(region__isnull=True, is_default=True)
 
 
 @pytest.fixture
@@ -101,6 +90,8 @@ def _respond(evaluation, municipality, count, value=4, text=FREE_TEXT, **partici
             answers=_answers(evaluation.questionnaire, value, text),
             on=TODAY,
         )
+    # The answers reach the results in a batch; here, as when the round closes.
+    pending_release(evaluation_round=evaluation, closing=True)
 
 
 # --- The default questionnaire ---------------------------------------------------------
@@ -162,6 +153,10 @@ def test_answering_stores_answers_apart_from_the_person(client, personas, evalua
         reverse("evaluations:answer", args=[evaluation.pk]), _form_data(evaluation.questionnaire)
     )
     assert response.status_code == 302
+    # The answers wait in the pending store until a batch is released.
+    assert not Response.objects.exists()
+    assert PendingResponse.objects.filter(round=evaluation).count() == 1
+    pending_release(evaluation_round=evaluation, closing=True)
     stored = Response.objects.get()
     assert isinstance(stored.pk, uuid.UUID)
     assert stored.municipality == personas.manager_participant.municipality
@@ -285,6 +280,8 @@ def test_second_answer_is_refused_with_a_message(client, personas, evaluation):
     second = client.post(url, _form_data(evaluation.questionnaire, value=1))
     assert second.status_code == 302
     assert [m.level_tag for m in get_messages(second.wsgi_request)] == ["error"]
+    assert PendingResponse.objects.count() == 1
+    pending_release(evaluation_round=evaluation, closing=True)
     assert Response.objects.count() == 1
     assert not Answer.objects.filter(value=1).exists()
     # The form is not offered again.
@@ -304,7 +301,7 @@ def test_service_refuses_a_second_answer(personas, evaluation):
             evaluation_round=evaluation, participant=participant, answers=answers, on=TODAY
         )
     assert excinfo.value.code == "refused"
-    assert Response.objects.count() == 1
+    assert PendingResponse.objects.count() == 1
     assert Respondent.objects.count() == 1
 
 

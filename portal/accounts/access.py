@@ -1,0 +1,13 @@
+"""That someone opened person-level records: said where it happens, logged above."""
+
+from django.dispatch import Signal
+
+# Sent with `user`, `participants` (ids) and `what` (page, export, report).
+records_opened = Signal()
+
+
+def opened(request, *, participants, what: str) -> None:
+    """Say that the request's user opened these managers' records."""
+    ids = [getattr(p, "pk", p) for p in participants]
+    if ids:
+        records_opened.send(sender=None, user=request.user, participants=ids, what=what)

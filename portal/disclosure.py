@@ -1,0 +1,296 @@
+"""Disclosure control: what an aggregate may show to someone without person-level rights.
+
+Every table, share, mean, cumulative series and chart that the council (or anyone who
+may not see the people behind a figure) is shown passes through a `Disclosure`:
+
+- *primary suppression*: a figure made by one to four people is hidden ("<5"), and so is
+  every share or mean computed on such a group;
+- *secondary suppression*: the figures of an output are tied together by the sums it
+  shows (a row and its total, a column and the region, a cumulative series and its
+  steps, the same figure in two tables of one page or report). Further figures are hidden
+  ("x") until no hidden figure can be worked out from what is shown: neither exactly, by
+  combining the sums, nor by narrowing it down to one value with what a reader knows of
+  the hidden figures ("<5" is one to four, "x" any figure). Where "<5" itself tells
+  too much (four steps of "<5" that add up to "<5" are all one), the group is shown as
+  "x".
+
+Shares are shown only when both the part and the whole are shown, so a share never tells
+more than the counts beside it. The caller says what is shown and how the figures add up;
+the function returns what to print, and templates and exports never decide what to hide.
+
+The libraries for statistical disclosure control that check research outputs (such as
+ACRO) check one table at a time for thresholds and leave complementary suppression to a
+person; they also bring a data-analysis stack into each web request. The rule here is
+small, exact and needs nothing beyond the standard library.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
+
+MIN_GROUP = 5
+HIDDEN = "<5"
+WITHHELD = "x"
+NO_FIGURE = "–"
+
+
+def is_small(people) -> bool:
+    """A group of one to four people: too small to show a figure for."""
+    return people is not None and 0 < people < MIN_GROUP
+
+
+def suppressed(count):
+    """A count alone on a page, tied to nothing else: "<5" for one to four people."""
+    if count is None:
+        return ""
+    return HIDDEN if is_small(count) else count
+
+
+@dataclass
+class Protected:
+    """The figures of one output as they may be shown."""
+
+    values: dict
+    primary: set
+    secondary: set
+    exact: bool = False
+
+    def hidden(self, key) -> bool:
+        return key in self.primary or key in self.secondary
+
+    def shown(self, key):
+        if key in self.secondary:
+            return WITHHELD
+        if key in self.primary:
+            return HIDDEN
+        return self.values[key]
+
+    def share(self, part_key, whole_key) -> str:
+        """The part's share of the whole in whole percent, shown only when both are."""
+        if self.hidden(part_key) or self.hidden(whole_key):
+            return WITHHELD
+        whole = self.values[whole_key]
+        if not whole:
+            return NO_FIGURE
+        return f"{self.percent(part_key, whole_key)} %"
+
+    def percent(self, part_key, whole_key) -> int | None:
+        if self.hidden(part_key) or self.hidden(whole_key) or not self.values[whole_key]:
+            return None
+        return round(100 * self.values[part_key] / self.values[whole_key])
+
+
+@dataclass
+class Disclosure:
+    """Collects the figures of one output and how they add up, then protects them.
+
+    `exact` is for a viewer with person-level rights to every group: nothing is hidden.
+    """
+
+    exact: bool = False
+    values: dict = field(default_factory=dict)
+    people: dict = field(default_factory=dict)
+    relations: list = field(default_factory=list)
+    counts: set = field(default_factory=set)
+
+    def figure(self, key, value, people=None):
+        """A figure made by `people` people (a count is made by as many as it counts).
+        The same key names the same figure wherever it appears in the output."""
+        self.values[key] = value
+        self.people[key] = value if people is None else people
+        if people is None:
+            self.counts.add(key)
+        return key
+
+    def total(self, key, parts):
+        """That figure `key` is the sum of the figures `parts`."""
+        parts = list(parts)
+        if parts and key not in parts:
+            self.relations.append((key, parts))
+        return key
+
+    def series(self, steps, cumulative):
+        """That each figure of `cumulative` is the sum of `steps` up to it."""
+        previous = None
+        for step, running in zip(steps, cumulative, strict=True):
+            self.total(running, [step] if previous is None else [previous, step])
+            previous = running
+
+    def protect(self) -> Protected:
+        if self.exact:
+            return Protected(dict(self.values), set(), set(), exact=True)
+        primary = {k for k, n in self.people.items() if is_small(n)}
+        secondary: set = set()
+        while True:
+            hidden = primary | secondary
+            small = primary - secondary
+            extra = self._complement(hidden) or self._unpin(hidden, small)
+            if extra is None:
+                return Protected(dict(self.values), primary, secondary)
+            secondary.add(extra)
+
+    # --- Secondary suppression -------------------------------------------------------
+
+    def _candidate(self, members, hidden, small=frozenset()):
+        """The figure to withhold beside a hidden one: the smallest shown figure above
+        zero, a part before a total; else a shown zero; else (`small`) a "<5" whose being
+        one to four is what pins a figure, to be shown as "x" instead."""
+        shown = [(i, k) for i, k in enumerate(members) if k not in hidden]
+        for tier in (
+            [(i, k) for i, k in shown if self.values[k]],
+            shown,
+            [(i, k) for i, k in enumerate(members) if k in small],
+        ):
+            if tier:
+                return min(tier, key=lambda item: (self.values[item[1]], item[0] == 0))[1]
+        return None
+
+    def _complement(self, hidden):
+        """A relation with a single hidden figure gives it away: hide one more."""
+        for total, parts in self.relations:
+            members = [total, *parts]
+            if sum(k in hidden for k in members) == 1:
+                candidate = self._candidate(members, hidden)
+                if candidate is not None:
+                    return candidate
+        return None
+
+    def _unpin(self, hidden, small):
+        """A hidden figure that the sums pin to one value: withhold one more figure in the
+        nearest sum that ties it to others, going out through hidden figures."""
+        pinned = pinned_figures(self.values, self.relations, hidden, small, self.counts)
+        reached, frontier, seen = set(pinned), set(pinned), set()
+        while frontier:
+            nearest = []
+            for index, (total, parts) in enumerate(self.relations):
+                members = [total, *parts]
+                if index not in seen and any(k in frontier for k in members):
+                    seen.add(index)
+                    nearest.append(members)
+            for members in nearest:
+                candidate = self._candidate(members, hidden, small)
+                if candidate is not None:
+                    return candidate
+            frontier = {k for m in nearest for k in m if k in hidden} - reached
+            reached |= frontier
+        return None
+
+
+# --- What a reader can work out ------------------------------------------------------
+
+
+def _exact(value) -> Fraction:
+    return Fraction(Decimal(str(value))) if not isinstance(value, int) else Fraction(value)
+
+
+def pinned_figures(values, relations, hidden, small, counts) -> set:
+    """The hidden figures a reader can work out from the shown ones and the sums: by
+    solving the sums exactly, or by narrowing each figure's range to a single value."""
+    if not hidden:
+        return set()
+    rows = [{total: 1, **dict.fromkeys(parts, -1)} for total, parts in relations]
+    return determined(rows, hidden) | _narrowed(values, rows, hidden, small, counts)
+
+
+def determined(rows, hidden) -> set:
+    """The hidden figures that the linear relations (each {key: coefficient}, summing to
+    zero) fix whatever the shown figures are: those whose unit vector lies in the row
+    space of the relations restricted to the hidden figures (reduced row echelon form)."""
+    columns = sorted(hidden, key=repr)
+    index = {k: i for i, k in enumerate(columns)}
+    matrix = []
+    for row in rows:
+        vector = {index[k]: Fraction(c) for k, c in row.items() if k in index and c}
+        if vector:
+            matrix.append(vector)
+    pivots = []
+    free = list(matrix)
+    for column in range(len(columns)):
+        found = next((i for i, r in enumerate(free) if column in r), None)
+        if found is None:
+            continue
+        pivot = free.pop(found)
+        factor = pivot[column]
+        for key in list(pivot):
+            pivot[key] /= factor
+        for other in matrix:
+            if other is not pivot and column in other:
+                scale = other[column]
+                for key, value in pivot.items():
+                    other[key] = other.get(key, 0) - scale * value
+                    if not other[key]:
+                        del other[key]
+        pivots.append(pivot)
+    return {columns[next(iter(r))] for r in pivots if len(r) == 1}
+
+
+def _narrowed(values, rows, hidden, small, counts) -> set:
+    """Interval reasoning: a count shown as "<5" is 1–4, any other hidden figure is at
+    least 0; each sum narrows the range of each hidden figure in it, until nothing
+    changes."""
+    low, high = {}, {}
+    for key in hidden:
+        shown_small = key in small and key in counts
+        low[key] = Fraction(1 if shown_small else 0)
+        high[key] = Fraction(MIN_GROUP - 1) if shown_small else None
+    relations = [
+        (row, -sum(c * _exact(values[k]) for k, c in row.items() if k not in hidden))
+        for row in rows
+    ]
+    relations = [(row, rest) for row, rest in relations if any(k in hidden for k in row)]
+    for _round in range(50):
+        changed = False
+        for row, rest in relations:
+            changed |= _narrow_once(row, rest, hidden, low, high)
+        if not changed:
+            break
+    return {k for k in hidden if high[k] is not None and low[k] == high[k]}
+
+
+def _narrow_once(row, rest, hidden, low, high) -> bool:
+    """sum(c·x over the hidden x of the row) = rest: bound each x by the others' ranges."""
+    changed = False
+    terms = [(k, row[k]) for k in row if k in hidden]
+    for key, coefficient in terms:
+        others_low = others_high = Fraction(0)
+        for other, c in terms:
+            if other == key:
+                continue
+            lo, hi = low[other], high[other]
+            a, b = (c * lo, None if hi is None else c * hi)
+            if c < 0:
+                a, b = (None if hi is None else c * hi), c * lo
+            others_low = None if others_low is None or a is None else others_low + a
+            others_high = None if others_high is None or b is None else others_high + b
+        # coefficient·x = rest − others, with others in [others_low, others_high]
+        bounds = [
+            None if others_high is None else (rest - others_high) / coefficient,
+            None if others_low is None else (rest - others_low) / coefficient,
+        ]
+        if coefficient < 0:
+            bounds.reverse()
+        new_low, new_high = bounds
+        if new_low is not None and new_low > low[key]:
+            low[key], changed = new_low, True
+        if new_high is not None and (high[key] is None or new_high < high[key]):
+            high[key], changed = new_high, True
+    return changed
+
+
+def grid(disclosure: Disclosure, rows, columns, cell, row_total, column_total, total):
+    """Declares a table's figures with its margins: `cell(r, c)`, `row_total(r)`,
+    `column_total(c)` and `total()` each give (key, value, people)."""
+    by_column = defaultdict(list)
+    for r in rows:
+        keys = [disclosure.figure(*cell(r, c)) for c in columns]
+        for c, key in zip(columns, keys, strict=True):
+            by_column[c].append(key)
+        disclosure.total(disclosure.figure(*row_total(r)), keys)
+    column_keys = [disclosure.figure(*column_total(c)) for c in columns]
+    for c, key in zip(columns, column_keys, strict=True):
+        disclosure.total(key, by_column[c])
+    grand = disclosure.figure(*total())
+    disclosure.total(grand, column_keys)
+    disclosure.total(grand, [row_total(r)[0] for r in rows])
+    return grand

@@ -1,0 +1,141 @@
+"""Disclosure control on random tables: the auditor recovers no hidden figure."""
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from portal.disclosure import HIDDEN, WITHHELD, Disclosure, grid, suppressed
+from tests.auditor import Published, recovered
+
+# Mostly small counts, as in a region of small municipalities, with zeros and larger ones.
+counts = st.one_of(st.integers(0, 4), st.integers(0, 4), st.integers(5, 40))
+grids = (
+    st.integers(1, 5)
+    .flatmap(
+        lambda n_rows: st.lists(
+            st.lists(counts, min_size=1, max_size=5).map(tuple), min_size=n_rows, max_size=n_rows
+        )
+    )
+    .filter(lambda rows: len({len(r) for r in rows}) == 1)
+)
+
+FAST = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def _published_grid(values, protected, with_series=False):
+    rows, columns = range(len(values)), range(len(values[0]))
+    pub = Published()
+    for r in rows:
+        for c in columns:
+            pub.add((r, c), protected.shown((r, c)))
+        pub.add((r, "T"), protected.shown((r, "T")))
+        pub.total((r, "T"), [(r, c) for c in columns])
+    for c in columns:
+        pub.add(("T", c), protected.shown(("T", c)))
+        pub.total(("T", c), [(r, c) for r in rows])
+    pub.add(("T", "T"), protected.shown(("T", "T")))
+    pub.total(("T", "T"), [("T", c) for c in columns])
+    pub.total(("T", "T"), [(r, "T") for r in rows])
+    if with_series:
+        steps = [("T", c) for c in columns]
+        running = [("C", c) for c in columns]
+        for key in running:
+            pub.add(key, protected.shown(key))
+        pub.series(steps, running)
+    return pub
+
+
+def _protect_grid(values, with_series=False):
+    d = Disclosure()
+    rows, columns = range(len(values)), range(len(values[0]))
+    grid(
+        d,
+        rows,
+        columns,
+        lambda r, c: ((r, c), values[r][c], None),
+        lambda r: ((r, "T"), sum(values[r]), None),
+        lambda c: (("T", c), sum(v[c] for v in values), None),
+        lambda: (("T", "T"), sum(map(sum, values)), None),
+    )
+    if with_series:
+        running, cumulative = 0, []
+        for c in columns:
+            running += sum(v[c] for v in values)
+            cumulative.append(d.figure(("C", c), running))
+        d.series([("T", c) for c in columns], cumulative)
+    return d.protect()
+
+
+@FAST
+@given(grids, st.booleans())
+def test_no_hidden_cell_of_a_random_table_can_be_recovered(values, with_series):
+    protected = _protect_grid(values, with_series)
+    pub = _published_grid(values, protected, with_series)
+    assert not recovered(pub)
+    # Every group of one to four is hidden ("<5", or "x" where "<5" would tell too much),
+    # and nothing else is shown as "<5".
+    for key, value in protected.values.items():
+        if 0 < value < 5:
+            assert protected.shown(key) in (HIDDEN, WITHHELD)
+        else:
+            assert protected.shown(key) != HIDDEN
+
+
+@FAST
+@given(grids)
+def test_a_share_is_shown_only_beside_both_its_counts(values):
+    protected = _protect_grid(values)
+    for r in range(len(values)):
+        share = protected.share((r, 0), (r, "T"))
+        if protected.hidden((r, 0)) or protected.hidden((r, "T")):
+            assert share in (HIDDEN, WITHHELD)
+        elif sum(values[r]):
+            assert share == f"{round(100 * values[r][0] / sum(values[r]))} %"
+
+
+def test_the_auditor_finds_the_leak_of_primary_suppression_alone():
+    """Falun 3 and Borlänge 7 of the region's 10: with only "<5" for Falun, 10 − 7 = 3."""
+    pub = Published()
+    pub.add("falun", suppressed(3))
+    pub.add("borlange", suppressed(7))
+    pub.add("region", suppressed(10))
+    pub.total("region", ["falun", "borlange"])
+    assert recovered(pub) == {"falun"}
+
+
+def test_the_auditor_reads_a_hidden_count_from_its_share():
+    """ "13 | 11 | <5 | 23 %": the share of a hidden count of 13 gives it away."""
+    pub = Published()
+    pub.add("managers", 13)
+    pub.add("completed", HIDDEN)
+    pub.shares.append(("completed", "managers", "23 %"))
+    assert recovered(pub) == {"completed"}
+
+
+def test_the_auditor_narrows_two_small_groups_to_one_value():
+    """Two "<5" that make 2 together are both 1."""
+    pub = Published()
+    for key, text in (("a", HIDDEN), ("b", HIDDEN), ("c", 9), ("t", 11)):
+        pub.add(key, text)
+    pub.total("t", ["a", "b", "c"])
+    assert recovered(pub) == {"a", "b"}
+
+
+def test_the_module_defeats_the_cases_the_auditor_finds():
+    d = Disclosure()
+    for key, value in (("a", 1), ("b", 1), ("c", 9)):
+        d.figure(key, value)
+    d.total(d.figure("t", 11), ["a", "b", "c"])
+    protected = d.protect()
+    pub = Published()
+    for key in "abct":
+        pub.add(key, protected.shown(key))
+    pub.total("t", ["a", "b", "c"])
+    assert protected.shown("c") == WITHHELD
+    assert not recovered(pub)
+
+
+def test_a_viewer_with_person_level_rights_sees_every_figure():
+    d = Disclosure(exact=True)
+    d.total(d.figure("t", 10), [d.figure("a", 3), d.figure("b", 7)])
+    protected = d.protect()
+    assert [protected.shown(k) for k in "tab"] == [10, 3, 7]
