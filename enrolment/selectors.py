@@ -3,7 +3,8 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum, Value
+from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from portal.accounts.models import Role
@@ -18,8 +19,15 @@ from portal.accounts.scope import (
 from programmes.models import CourseOffering, Municipality, OfferingState
 
 from . import facts
-from .models import Enrolment, NominationRequest, NominationRequestState, Participant
+from .models import (
+    Enrolment,
+    EnrolmentState,
+    NominationRequest,
+    NominationRequestState,
+    Participant,
+)
 from .progress import DONE_STATUSES, ProgrammeStatus, SlotStatus, with_programme_status
+from .services.enrolments import SEAT_STATES
 
 
 def participants_visible_to(user, roles=PEOPLE_ROLES | {Role.MANAGER}) -> QuerySet[Participant]:
@@ -142,3 +150,12 @@ def nomination_requests_for(user) -> QuerySet[NominationRequest]:
         .select_related("participant__municipality", "offering__course")
         .order_by("created_at")
     )
+
+
+def with_seat_counts(offerings: QuerySet[CourseOffering]) -> QuerySet[CourseOffering]:
+    """Offerings with their seats taken, free seats and waitlist, counted in the query."""
+    return offerings.annotate(
+        seats_taken=Count("enrolments", filter=Q(enrolments__state__in=SEAT_STATES)),
+        waitlist_length=Count("enrolments", filter=Q(enrolments__state=EnrolmentState.WAITLISTED)),
+        nominated_count=Count("enrolments", filter=Q(enrolments__state=EnrolmentState.NOMINATED)),
+    ).annotate(seats_free=Greatest(F("seats") - F("seats_taken"), Value(0)))

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the portal needs, only those that are missing.
 # Pango for WeasyPrint, poppler-utils to read PDFs back, gettext for translations,
-# Chromium for browser tests, docker-compose to check the compose file.
+# Chromium for browser tests, docker-compose to check the compose file, xmlsec1 for the
+# SAML identity provider the sign-in tests run.
 set -euo pipefail
-packages=(libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core poppler-utils gettext chromium docker-compose)
+packages=(libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core poppler-utils gettext chromium docker-compose xmlsec1)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

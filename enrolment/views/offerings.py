@@ -8,8 +8,7 @@ its counts (counts are not personal), but only the enrolments of their own manag
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, F, Q, QuerySet, Value
-from django.db.models.functions import Greatest
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -24,7 +23,11 @@ from programmes.selectors import offerings_visible_to, programmes_visible_to
 
 from ..forms_offerings import CreditTransferForm, OfferingFilter, OfferingForm, result_formset
 from ..models import Enrolment, EnrolmentState
-from ..selectors import enrolments_administrable_by, participants_visible_to
+from ..selectors import (
+    enrolments_administrable_by,
+    participants_visible_to,
+    with_seat_counts,
+)
 from ..services import results
 from ..services.enrolments import SEAT_STATES
 
@@ -42,15 +45,6 @@ ACTION_LABELS = {
     "withdraw": gettext_lazy("Withdraw"),
     "defer": gettext_lazy("Defer"),
 }
-
-
-def _with_counts(offerings: QuerySet[CourseOffering]) -> QuerySet[CourseOffering]:
-    """Offerings with their seats taken, free seats and waitlist, counted in the query."""
-    return offerings.annotate(
-        seats_taken=Count("enrolments", filter=Q(enrolments__state__in=SEAT_STATES)),
-        waitlist_length=Count("enrolments", filter=Q(enrolments__state=S.WAITLISTED)),
-        nominated_count=Count("enrolments", filter=Q(enrolments__state=S.NOMINATED)),
-    ).annotate(seats_free=Greatest(F("seats") - F("seats_taken"), Value(0)))
 
 
 def _courses_in_reach(user) -> QuerySet[Course]:
@@ -94,7 +88,7 @@ def offering_list(request):
         "enrolment/offerings/list.html",
         {
             "filter": offering_filter,
-            "offerings": _with_counts(offering_filter.qs).select_related("course__slot"),
+            "offerings": with_seat_counts(offering_filter.qs).select_related("course__slot"),
             "can_create": _courses_in_reach(request.user).exists(),
         },
     )
@@ -103,7 +97,7 @@ def offering_list(request):
 @role_required(*VIEW_ROLES)
 def offering_detail(request, pk):
     offering = get_object_or_404(
-        _with_counts(offerings_visible_to(request.user, VIEW_ROLES)), pk=pk
+        with_seat_counts(offerings_visible_to(request.user, VIEW_ROLES)), pk=pk
     )
     administers = _administers(request.user, offering)
     enrolments = list(_enrolments_in_scope(request.user, offering))

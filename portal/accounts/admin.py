@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import RoleAssignment, User
+from .models import IdentityProvider, RoleAssignment, User
 
 
 class RoleAssignmentInline(admin.TabularInline):
@@ -27,3 +27,12 @@ class UserAdmin(BaseUserAdmin):
         (_("Important dates"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
+
+
+@admin.register(IdentityProvider)
+class IdentityProviderAdmin(admin.ModelAdmin):
+    """Ties a social application (Sociala konton → Sociala applikationer) to the
+    municipality or region it signs in for. Takes effect at once, without a restart."""
+
+    list_display = ["app", "municipality", "region", "email_domains", "local_passwords_off"]
+    autocomplete_fields = ["municipality"]

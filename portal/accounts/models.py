@@ -149,3 +149,61 @@ class RoleAssignment(models.Model):
     def __str__(self):
         scope = self.administration or self.municipality or self.region or ""
         return f"{self.get_role_display()} {scope}".strip()
+
+
+class IdentityProvider(models.Model):
+    """A municipality's or region's own sign-in (Entra ID, a SAML federation), set up in the
+    admin as a social application and tied here to whom it speaks for.
+
+    A provider vouches only for the e-mail domains listed: an identity from it with an
+    address elsewhere is refused, so one organisation's provider can never sign in
+    another's staff.
+    """
+
+    app = models.OneToOneField(
+        "socialaccount.SocialApp",
+        on_delete=models.CASCADE,
+        related_name="identity_provider",
+        verbose_name=_("social application"),
+    )
+    region = models.ForeignKey(
+        "programmes.Region", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    municipality = models.ForeignKey(
+        "programmes.Municipality",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    email_domains = models.CharField(
+        _("e-mail domains"),
+        max_length=500,
+        help_text=_("The domains this provider vouches for, separated by commas: falun.se"),
+    )
+    local_passwords_off = models.BooleanField(
+        _("local passwords off"),
+        default=False,
+        help_text=_("Users with these e-mail domains sign in only through this provider."),
+    )
+
+    class Meta:
+        verbose_name = _("identity provider")
+        verbose_name_plural = _("identity providers")
+        constraints = [
+            models.CheckConstraint(
+                name="identity_provider_region_or_municipality",
+                condition=Q(region__isnull=False, municipality__isnull=True)
+                | Q(region__isnull=True, municipality__isnull=False),
+            ),
+        ]
+
+    def __str__(self):
+        return self.app.name
+
+    @property
+    def domains(self) -> set[str]:
+        return {d.strip().lower().lstrip("@") for d in self.email_domains.split(",") if d.strip()}
+
+    def vouches_for(self, email: str) -> bool:
+        return email.rpartition("@")[2].lower() in self.domains

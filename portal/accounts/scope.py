@@ -95,3 +95,16 @@ def forget(user):
     """Drop the cached role assignments after they change."""
     if hasattr(user, "_role_assignments_cache"):
         del user._role_assignments_cache
+
+
+def act_with(user, assignment):
+    """Let the user act with one of their role assignments only (an API token's): every
+    reach, role check and selector then sees that one assignment and nothing else."""
+    user._role_assignments_cache = (
+        (
+            assignment.role,
+            assignment.region_id,
+            assignment.municipality_id,
+            assignment.administration_id,
+        ),
+    )

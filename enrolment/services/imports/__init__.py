@@ -6,17 +6,19 @@
 """
 
 from .applying import ImportResult, participants_import_apply
-from .reading import COLUMNS, MAX_BYTES, MAX_ROWS
+from .reading import COLUMNS, MAX_BYTES, MAX_ROWS, Column
 from .validation import (
     ImportPreview,
     PreviewRow,
     RowStatus,
     municipalities_importable_by,
     participants_import_preview,
+    participants_rows_preview,
 )
 
 __all__ = [
     "COLUMNS",
+    "Column",
     "MAX_BYTES",
     "MAX_ROWS",
     "ImportPreview",
@@ -26,4 +28,5 @@ __all__ = [
     "municipalities_importable_by",
     "participants_import_apply",
     "participants_import_preview",
+    "participants_rows_preview",
 ]

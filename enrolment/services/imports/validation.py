@@ -351,13 +351,25 @@ def participants_import_preview(
 ) -> ImportPreview:
     """Every row of the file, validated and compared with the stored managers. Writes
     nothing. Runs a fixed number of queries whatever the number of rows."""
-    preview = ImportPreview(file_name=file_name, municipality_id=municipality.pk)
     try:
-        preview.columns, preview.ignored_columns, body = read_table(file_name, content)
+        columns, ignored, body = read_table(file_name, content)
     except FileProblem as problem:
+        preview = ImportPreview(file_name=file_name, municipality_id=municipality.pk)
         preview.file_errors.append(str(problem))
         return preview
+    preview = participants_rows_preview(
+        source=file_name, columns=columns, body=body, municipality=municipality
+    )
+    preview.ignored_columns = ignored
+    return preview
 
+
+def participants_rows_preview(
+    *, source: str, columns: list[Column], body: list[tuple[int, list]], municipality
+) -> ImportPreview:
+    """Rows already split into cells (numbered, under `columns`), validated and compared
+    with the stored managers, as the rows of a file are. Writes nothing."""
+    preview = ImportPreview(file_name=source, municipality_id=municipality.pk, columns=columns)
     columns = {column.field: column for column in preview.columns}
     ctx = _Context(
         municipality=municipality,
