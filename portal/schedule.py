@@ -22,4 +22,14 @@ BEAT_SCHEDULE = {
         # After the compliance snapshot, so that the month's trend includes it.
         "schedule": crontab(minute=0, hour=6, day_of_month=1),
     },
+    "notifications-daily": {
+        "task": "notifications.tasks.reminders_daily",
+        # Mornings: the day's reminders; on Mondays the HR digest, on the first the
+        # heads' summary. Each message goes once, however often this runs.
+        "schedule": crontab(minute=0, hour=7),
+    },
+    "notifications-sweep": {
+        "task": "notifications.tasks.sweep_messages",
+        "schedule": crontab(minute="*/10"),
+    },
 }

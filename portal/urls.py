@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("reporting.urls")),
     path("", include("reporting.evaluations.urls")),
     path("", include("reporting.followup.urls")),
+    path("", include("notifications.urls")),
     path("konto/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("healthz", health.healthz, name="healthz"),
