@@ -63,13 +63,15 @@ def smtp(settings):
 
 @pytest.fixture
 def eager():
-    """Tasks queued after commit run in the test's process (the path is the same)."""
-    before = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = True
+    """Tasks queued after commit run in the test's process (the path is the same); a
+    retry runs again at once instead of raising to the caller."""
+    conf = celery_app.conf
+    before = conf.task_always_eager, conf.task_eager_propagates
+    conf.task_always_eager, conf.task_eager_propagates = True, False
     try:
         yield
     finally:
-        celery_app.conf.task_always_eager = before
+        conf.task_always_eager, conf.task_eager_propagates = before
 
 
 @dataclass

@@ -16,6 +16,8 @@ PUBLIC = {
     "healthz",
     "reporting:certificate_verify",
     "portal:set_language",
+    "notifications:unsubscribe",
+    "notifications:feed",
 }
 SKIPPED_PREFIXES = ("admin:", "account_", "socialaccount_", "mfa_", "usersessions_")
 # Pages any logged-in user has: the start page says what role they lack.
