@@ -198,11 +198,12 @@ def judge(
     if not started:
         row.status = Status.NOT_STARTED
         row.deadline = start_by or complete_by
-        row.reason = (
-            _("Start the programme by %(date)s.") % {"date": _d(start_by)}
-            if start_by
-            else _("Not started; complete by %(date)s.") % {"date": _d(complete_by)}
-        )
+        if start_by:
+            row.reason = _("Start the programme by %(date)s.") % {"date": _d(start_by)}
+        elif complete_by:
+            row.reason = _("Not started; complete by %(date)s.") % {"date": _d(complete_by)}
+        else:
+            row.reason = _("Not started.")
         return row
     row.reason = (
         _("%(filled)s of %(total)s courses done; complete by %(date)s.")
