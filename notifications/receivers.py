@@ -8,15 +8,17 @@ sends nothing; it is sent after the commit.
 
 import logging
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models.signals import post_save
+from django.db.models.signals import post_delete, post_save
 
-from enrolment.models import EnrolmentEvent, EnrolmentState, NominationRequest
+from enrolment.models import EnrolmentEvent, EnrolmentState, NominationRequest, Participant
 from enrolment.models import NominationRequestState as RequestState
 from reporting.models import Certificate
 
 from . import recipients
 from .kinds import COPY_TO_HR, Kind
+from .models import OptOut
 from .services import Planned, message_record
 
 logger = logging.getLogger(__name__)
@@ -71,7 +73,15 @@ def on_request(sender, instance: NominationRequest, created, raw=False, update_f
         notify(Kind.REQUEST_ANSWERED, instance, instance.participant)
 
 
+def on_participant_deleted(sender, instance: Participant, **kwargs):
+    """A manager's messages and calendar feed go with their record (foreign keys); the
+    kinds turned off for their work address go too, unless an account still uses it."""
+    if not get_user_model().objects.filter(email__iexact=instance.email).exists():
+        OptOut.objects.filter(email__iexact=instance.email).delete()
+
+
 def connect() -> None:
     post_save.connect(on_enrolment_event, sender=EnrolmentEvent, dispatch_uid="notify-enrolment")
     post_save.connect(on_certificate, sender=Certificate, dispatch_uid="notify-certificate")
     post_save.connect(on_request, sender=NominationRequest, dispatch_uid="notify-request")
+    post_delete.connect(on_participant_deleted, sender=Participant, dispatch_uid="notify-thin")

@@ -72,7 +72,7 @@ def test_the_sweep_sends_what_never_reached_a_worker(smtp, town):
 
 
 def test_failed_messages_are_listed_for_the_regions_programme_admin_only(
-    client, smtp_down, eager, town, personas, django_assert_max_num_queries
+    client, smtp_down, eager, town, world, personas, django_assert_max_num_queries
 ):
     send_message.apply(args=[reminder(town).pk])
     other_region = f.RegionFactory(county_code="21", name="Gävleborg")
@@ -84,6 +84,15 @@ def test_failed_messages_are_listed_for_the_regions_programme_admin_only(
         page = client.get(reverse("notifications:failed_list"))
     assert page.status_code == 200
     assert "lisa.berg@borlange.se" in page.content.decode()
+    # Twenty more failures cost no more queries.
+    for n in range(20):
+        participant = f.ParticipantFactory(municipality=world.falun, email=f"m{n}@falun.se")
+        planned = Planned(Kind.OVERDUE, recipients.manager(participant), participant, participant)
+        message = message_record(planned=planned, dispatch=False)
+        Message.objects.filter(pk=message.pk).update(state=MessageState.FAILED)
+    with django_assert_max_num_queries(12):
+        page = client.get(reverse("notifications:failed_list"))
+    assert page.content.decode().count("@falun.se") == 20
 
     client.force_login(other_admin)
     page = client.get(reverse("notifications:failed_list"))

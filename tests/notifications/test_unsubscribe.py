@@ -109,9 +109,13 @@ def test_a_mandatory_message_is_sent_even_if_turned_off_by_hand(smtp, town):
     assert reminder(town.participant, manager, Kind.OVERDUE).state == MessageState.SENT
 
 
-def test_messages_and_feed_are_removed_with_the_manager(town, world):
-    other = f.ParticipantFactory(municipality=world.borlange)
-    for participant in (town.participant, other):
+def test_messages_feed_and_choices_are_removed_with_the_manager(town, world):
+    """Thinning deletes a manager's record; what notifications keep about them goes too."""
+    other = f.ParticipantFactory(municipality=world.borlange, email="kvar@borlange.se")
+    gone = f.ParticipantFactory(municipality=world.borlange, email="gallrad@borlange.se")
+    for email in ("kvar@borlange.se", "gallrad@borlange.se", LISA):
+        OptOut.objects.create(email=email, kind=Kind.NOMINATED)
+    for participant in (gone, other):
         message_record(
             planned=Planned(
                 Kind.START_REMINDER, recipients.manager(participant), participant, participant
@@ -119,6 +123,10 @@ def test_messages_and_feed_are_removed_with_the_manager(town, world):
             dispatch=False,
         )
         feed_of(participant)
-    town.participant.delete()
+    gone.delete()
     assert list(Message.objects.values_list("participant", flat=True)) == [other.pk]
     assert list(CalendarFeed.objects.values_list("participant", flat=True)) == [other.pk]
+    assert set(OptOut.objects.values_list("email", flat=True)) == {"kvar@borlange.se", LISA}
+    # A manager whose address is also their log-in keeps the account's choices.
+    town.participant.delete()
+    assert set(OptOut.objects.values_list("email", flat=True)) == {"kvar@borlange.se", LISA}
