@@ -12,7 +12,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/ledarskap
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/14
 PYTEST_ARGS ?=
 
-.PHONY: setup system-deps run test lint format messages check-compose clean
+.PHONY: setup system-deps run test lint format messages check-compose prod-check backup restore clean
 
 setup: system-deps $(VENV)/.installed node_modules/.installed locale/sv/LC_MESSAGES/django.mo
 
@@ -56,6 +56,17 @@ messages:
 
 check-compose:
 	docker-compose -f docker-compose.yml config -q
+
+# The Dockerfile's steps in a fresh virtualenv with production settings (no Docker needed).
+prod-check:
+	bash scripts/prod-check.sh
+
+# Backup and restore of the docker-compose shape: make backup DIR=backups/2026-11-29
+backup:
+	COMPOSE=1 bash scripts/backup.sh $(DIR)
+
+restore:
+	COMPOSE=1 bash scripts/restore.sh $(DIR)
 
 clean:
 	rm -rf $(VENV) node_modules db.sqlite3 media

@@ -228,14 +228,21 @@ def _progress(programme, enrolments, transfers, on: date) -> Progress:
 
 
 class ProgrammeStatus(models.TextChoices):
-    """Where a manager stands in the programme. A completed programme stays completed
-    after the manager leaves; otherwise leaving the manager role comes first, because
-    a manager who has left can no longer be nominated."""
+    """Where a manager stands in the programme: the one vocabulary of the list, the
+    manager's page, the reports and the start pages. A completed (or exempted) programme
+    stays so after the manager leaves; otherwise leaving the manager role comes first,
+    because a manager who has left can no longer be nominated. Exempt: a decision for the
+    whole programme filled what courses had not."""
 
     NOT_STARTED = "not_started", _("Not started")
     IN_PROGRESS = "in_progress", _("In progress")
     COMPLETED = "completed", _("Completed")
+    EXEMPT = "exempt", _("Exempt")
     LEFT = "left", _("Left the manager role")
+
+
+# Statuses of a manager for whom the programme is done.
+DONE_STATUSES = (ProgrammeStatus.COMPLETED, ProgrammeStatus.EXEMPT)
 
 
 HP_FIELD = DecimalField(max_digits=5, decimal_places=1)
@@ -244,6 +251,8 @@ HP_FIELD = DecimalField(max_digits=5, decimal_places=1)
 def programme_status(participant, progress: Progress, *, on: date) -> str:
     """The ProgrammeStatus of a manager on a day: the Python twin of the annotation
     `programme_status` made by `with_programme_status`."""
+    if progress.exempt_from_programme:
+        return ProgrammeStatus.EXEMPT
     if progress.is_complete:
         return ProgrammeStatus.COMPLETED
     if facts.has_left(participant, on=on):
@@ -363,6 +372,10 @@ def with_programme_status(queryset, on: date | None = None):
                 output_field=HP_FIELD,
             ),
             programme_status=Case(
+                When(
+                    Q(decided=True, slots_filled__gt=0) & ~complete_by_slots,
+                    then=Value(ProgrammeStatus.EXEMPT),
+                ),
                 When(
                     Q(decided=True, slots_filled__gt=0) | complete_by_slots,
                     then=Value(ProgrammeStatus.COMPLETED),

@@ -19,7 +19,7 @@ from programmes.models import CourseOffering, Municipality, OfferingState
 
 from . import facts
 from .models import Enrolment, NominationRequest, NominationRequestState, Participant
-from .progress import ProgrammeStatus, SlotStatus, with_programme_status
+from .progress import DONE_STATUSES, ProgrammeStatus, SlotStatus, with_programme_status
 
 
 def participants_visible_to(user, roles=PEOPLE_ROLES | {Role.MANAGER}) -> QuerySet[Participant]:
@@ -82,7 +82,7 @@ def overview_by_municipality(participants) -> list[MunicipalityOverview]:
         .annotate(
             managers=Count("pk"),
             started=Count("pk", filter=~Q(programme_status=ProgrammeStatus.NOT_STARTED)),
-            completed=Count("pk", filter=Q(programme_status=ProgrammeStatus.COMPLETED)),
+            completed=Count("pk", filter=Q(programme_status__in=DONE_STATUSES)),
             credits=Sum("hp"),
         )
     )

@@ -29,6 +29,8 @@ urlpatterns = [
     path("konto/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("healthz", health.healthz, name="healthz"),
+    path("healthz/ready", health.readiness, name="readiness"),
 ]
 
+handler400 = "portal.errors.bad_request"
 handler404 = "portal.views.page_not_found"

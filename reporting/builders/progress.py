@@ -6,20 +6,18 @@ from datetime import date
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
+from enrolment import facts
 from enrolment.models import Participant
-from enrolment.progress import Progress, progress_for
+from enrolment.progress import ProgrammeStatus, Progress, programme_status, progress_for
 from programmes.models import CourseOffering, OfferingState
 
 from ..models import ReportScope
 from . import ReportRefused, common_context, render_pdf
 
+# Managers in post on the data day: every status but "left".
 STATUS_LABELS = {
-    "completed": gettext_lazy("Completed"),
-    "exempt": gettext_lazy("Exempt"),
-    "in_progress": gettext_lazy("In progress"),
-    "not_started": gettext_lazy("Not started"),
+    status: label for status, label in ProgrammeStatus.choices if status != ProgrammeStatus.LEFT
 }
 
 
@@ -33,22 +31,6 @@ class Row:
     @property
     def status_label(self):
         return STATUS_LABELS[self.status]
-
-
-def in_post(participant: Participant, on: date) -> bool:
-    if participant.appointed_on is not None and participant.appointed_on > on:
-        return False
-    return participant.left_on is None or participant.left_on > on
-
-
-def status_of(progress: Progress) -> str:
-    if progress.exempt_from_programme:
-        return "exempt"
-    if progress.is_complete:
-        return "completed"
-    if progress.has_started:
-        return "in_progress"
-    return "not_started"
 
 
 def next_offerings(programmes, on: date) -> dict[int, list[CourseOffering]]:
@@ -97,7 +79,7 @@ def build(*, scope: ReportScope, data_date: date, reference: str, on_progress) -
     if administration is not None:
         participants = participants.filter(administration=administration)
     everyone = list(participants.order_by("administration__name", "last_name", "first_name"))
-    managers = [p for p in everyone if in_post(p, data_date)]
+    managers = [p for p in everyone if facts.in_post(p, on=data_date)]
     on_progress(15)
 
     progress = progress_for(managers, data_date)
@@ -112,7 +94,7 @@ def build(*, scope: ReportScope, data_date: date, reference: str, on_progress) -
             Row(
                 participant=participant,
                 progress=p,
-                status=status_of(p),
+                status=programme_status(participant, p, on=data_date),
                 next_course=next_course_text(p, offerings),
             )
         )

@@ -54,19 +54,29 @@ def site(transactional_db, live_server):
 
 @pytest.fixture
 def new_page(browser, site):
-    """Opens a page in a context of its own: one per persona, like separate browsers."""
-    contexts = []
+    """Opens a page in a context of its own: one per persona, like separate browsers.
+    Whatever the Content-Security-Policy refused on any page fails the test."""
+    contexts, refused = [], []
 
     def open_page():
         # Many Swedish workplaces' browsers announce English; the portal is Swedish anyway.
         context = browser.new_context(base_url=site, locale="en-GB")
         context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        page.on(
+            "console",
+            lambda message: (
+                "Content Security Policy" in message.text
+                and refused.append(f"{page.url}: {message.text}")
+            ),
+        )
+        return page
 
     yield open_page
     for context in contexts:
         context.close()
+    assert not refused, "\n".join(refused)
 
 
 @pytest.fixture

@@ -156,7 +156,7 @@ def test_bad_mandate_input_gives_the_form_back_with_errors(client, personas, man
         "complete_within_months": "36",
     }
     response = client.post(reverse("enrolment:mandate_create", args=["2081"]), {**valid, **data})
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert field in response.context["form"].errors
     assert Mandate.objects.count() == 1
 

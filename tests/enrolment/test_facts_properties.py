@@ -32,6 +32,7 @@ from enrolment.models import (
     PreviousPost,
 )
 from enrolment.progress import (
+    DONE_STATUSES,
     ProgrammeStatus,
     programme_status,
     progress_for,
@@ -291,7 +292,8 @@ def _check_progress(world, people, on, begun):
         assert all(s.credits <= s.slot.credits for s in mine.slots)
         assert mine.slots_filled <= len(mine.slots) == 4
         assert mine.is_complete == all(s.is_filled for s in mine.slots)
-        assert (row.programme_status == ProgrammeStatus.COMPLETED) == (row.slots_filled == 4)
+        assert (row.programme_status in DONE_STATUSES) == (row.slots_filled == 4)
+        assert (row.programme_status == ProgrammeStatus.EXEMPT) == row.programme_exempt
         if mine.is_complete:
             assert mine.completed_on is None or all(
                 s.completed_on is None or s.completed_on <= mine.completed_on for s in mine.slots

@@ -467,7 +467,7 @@ def test_programme_administrator_creates_an_offering(client, world, personas):
 def test_bad_offering_input_shows_the_form_with_errors(client, world, personas, changes, field):
     client.force_login(personas.programme_admin)
     response = client.post(reverse("enrolment:offering_create"), _offering_data(world, **changes))
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert field in response.context["form"].errors
     assert not CourseOffering.objects.exists()
 
@@ -488,7 +488,7 @@ def test_a_second_offering_of_a_course_in_a_term_is_refused(client, world, perso
     f.OfferingFactory(course=world.courses["systems"], term="VT2027")
     client.force_login(personas.programme_admin)
     response = client.post(reverse("enrolment:offering_create"), _offering_data(world))
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert response.context["form"].errors
     assert CourseOffering.objects.count() == 1
 
@@ -510,7 +510,7 @@ def _update(client, offering, world, **changes):
 def test_seats_cannot_drop_below_the_seats_taken(client, world, personas, offering, enrolled):
     client.force_login(personas.programme_admin)
     response = _update(client, offering, world, seats=1)
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "seats" in response.context["form"].errors
     offering.refresh_from_db()
     assert offering.seats == 2

@@ -7,23 +7,25 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_check_deploy_with_production_settings_reports_nothing():
+def manage_in_production(*args, **env):
+    """`manage.py` in a process of its own with production settings (DEBUG off)."""
     # The browser tests allow Django's ORM under Playwright's event loop in this process;
-    # a deployment never does, so the check runs without that setting.
+    # a deployment never does, so the command runs without that setting.
     inherited = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    env = {
-        **inherited,
-        "DEBUG": "0",
-        "SECRET_KEY": secrets.token_urlsafe(60),
-        "ALLOWED_HOSTS": "ledarskap.example.se",
-    }
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+    env = {**inherited, "DEBUG": "0", "SECRET_KEY": secrets.token_urlsafe(60), **env}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
         cwd=ROOT,
         env=env,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=300,
+    )
+
+
+def test_check_deploy_with_production_settings_reports_nothing():
+    result = manage_in_production(
+        "check", "--deploy", "--fail-level", "WARNING", ALLOWED_HOSTS="ledarskap.example.se"
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout

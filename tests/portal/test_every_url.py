@@ -14,6 +14,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 # Pages meant for everyone, and Django's and allauth's own.
 PUBLIC = {
     "healthz",
+    # Answers the operator's token or the private network only (tests/portal/test_health.py).
+    "readiness",
     "reporting:certificate_verify",
     "portal:set_language",
     "notifications:unsubscribe",

@@ -23,11 +23,11 @@ def test_each_role_logs_in_by_email_and_lands_on_its_page(client, personas, pers
     assert response.status_code == 200
 
 
-def test_wrong_password_gives_a_message_in_swedish(client, personas):
+def test_wrong_password_gives_a_message_in_swedish_and_422(client, personas):
     response = client.post(
         reverse("account_login"), {"login": personas.manager.email, "password": "fel"}
     )
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "lösenord" in response.content.decode().lower()
 
 
