@@ -37,6 +37,7 @@ urlpatterns = [
     path("", include("reporting.followup.urls")),
     path("", include("api.urls")),
     path("", include("privacy.urls")),
+    path("", include("notifications.urls")),
     path("konto/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("healthz", health.healthz, name="healthz"),
