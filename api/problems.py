@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import set_rollback
 
-PROBLEM_TYPE = "application/problem+json"
+from portal.errors import PROBLEM_TYPE
 
 
 class RowsInvalid(exceptions.ValidationError):

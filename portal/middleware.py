@@ -159,3 +159,18 @@ class FormErrorStatusMiddleware:
         ):
             response.status_code = 422
         return response
+
+
+class FormActionOriginsMiddleware:
+    """A page whose forms lead on to another site (an identity provider's sign-in) names
+    those origins on the request; the CSP's form-action allows them on that page alone."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        origins = getattr(request, "form_action_origins", None)
+        if origins:
+            response._csp_update = {"form-action": sorted(origins)}
+        return response

@@ -69,6 +69,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "csp.middleware.CSPMiddleware",
+    "portal.middleware.FormActionOriginsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "portal.middleware.PreferredLanguageMiddleware",
@@ -95,6 +96,8 @@ TEMPLATES = [
     {
         # Django's engine, noting on the request when a form with errors is rendered.
         "BACKEND": "portal.templating.DjangoTemplates",
+        # Named as Django's own engine, which DRF and other packages look up by name.
+        "NAME": "django",
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {

@@ -4,6 +4,8 @@ The sign-in itself (who an identity may become) is `portal.sso.SocialAccountAdap
 the password log-in asks `passwords_off_for` here.
 """
 
+from urllib.parse import urlsplit
+
 from django.db.models.functions import Lower
 
 from .models import IdentityProvider, User
@@ -36,3 +38,14 @@ def passwords_off_for(email: str) -> bool:
         domain in provider.domains
         for provider in IdentityProvider.objects.filter(local_passwords_off=True)
     )
+
+
+def sign_in_origin(app) -> str | None:
+    """Where a provider's button sends the browser (through the portal's redirect), for the
+    CSP's form-action: the OpenID Connect server's or the SAML sign-on address's origin."""
+    settings = app.settings or {}
+    url = settings.get("server_url") or (settings.get("idp") or {}).get("sso_url") or ""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return None
+    return f"{parts.scheme}://{parts.netloc}"

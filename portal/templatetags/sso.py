@@ -1,7 +1,7 @@
 from django import template
 
 from portal.accounts.models import IdentityProvider
-from portal.accounts.sso import SESSION_LOGOUT
+from portal.accounts.sso import SESSION_LOGOUT, sign_in_origin
 
 register = template.Library()
 
@@ -12,6 +12,9 @@ def sso_sign_in(context):
     provider's own log-out."""
     request = context["request"]
     providers = IdentityProvider.objects.select_related("app").order_by("app__name")
+    # The page's buttons post to the portal, which redirects to the provider: the CSP's
+    # form-action allows those providers on this page (portal.middleware).
+    request.form_action_origins = {sign_in_origin(p.app) for p in providers} - {None}
     return {
         "csrf_token": context.get("csrf_token"),
         "providers": [

@@ -144,3 +144,19 @@ def test_the_schema_and_the_docs_are_public_and_served_without_outside_files(cli
     page = docs.content.decode()
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/" in page
     assert "cdn" not in page.lower()
+
+
+def test_control_characters_in_a_request_are_a_problem_too(api_as):
+    response = api_as("hr_borlange").get("/api/v1/managers/", {"search": "a\x00b"})
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["instance"] == "/api/v1/managers/"
+
+
+def test_the_docs_page_runs_no_inline_script_or_style(client, db):
+    page = client.get("/api/docs/").content.decode()
+    assert "<style" not in page
+    assert "<script>" not in page
+    script = client.get("/api/docs/?script=")
+    assert script.status_code == 200
+    assert "/api/schema/" in script.content.decode()

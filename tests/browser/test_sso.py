@@ -17,10 +17,12 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 from django.conf import settings
+from django.contrib.sessions.backends.db import SessionStore
 from django.urls import reverse
 
 from enrolment.models import Participant
 from portal.accounts.models import IdentityProvider, Role, User
+from portal.middleware import SessionTimeoutMiddleware
 from tests import factories as f
 
 from .helpers import check_accessibility, path
@@ -98,6 +100,10 @@ def test_a_known_address_signs_in_to_its_account(personas, page, falun_sign_in):
     assert account.user == personas.hr_falun
     roles = set(personas.hr_falun.role_assignments.values_list("role", flat=True))
     assert roles == {Role.HR_ADMIN}
+    # The session's idle and absolute clocks start at this log-in as at a password one.
+    cookies = {c["name"]: c["value"] for c in page.context.cookies()}
+    session = SessionStore(cookies[settings.SESSION_COOKIE_NAME])
+    assert session[SessionTimeoutMiddleware.STARTED] == session[SessionTimeoutMiddleware.SEEN]
 
 
 def test_an_unknown_address_is_refused(personas, page, falun_sign_in):

@@ -44,7 +44,8 @@ def test_local_passwords_off_refuses_the_password_for_that_domain_only(
     falun_provider.save()
     login = reverse("account_login")
     refused = client.post(login, {"login": "hr@falun.se", "password": PASSWORD})
-    assert refused.status_code == 200
+    # Answered with the log-in form and its error: a failed post.
+    assert refused.status_code == 422
     assert "loggar in dig med sitt eget konto" in refused.content.decode()
     assert "_auth_user_id" not in client.session
     allowed = client.post(login, {"login": "hr@borlange.se", "password": PASSWORD})
@@ -54,3 +55,14 @@ def test_local_passwords_off_refuses_the_password_for_that_domain_only(
 def test_local_passwords_stay_on_unless_turned_off(client, personas, falun_provider):
     response = client.post(reverse("account_login"), {"login": "hr@falun.se", "password": PASSWORD})
     assert response.status_code == 302
+
+
+def test_the_log_in_page_lets_its_provider_buttons_leave_for_the_provider_only(
+    client, falun_provider
+):
+    policy = client.get(reverse("account_login"))["Content-Security-Policy"]
+    form_action = next(d for d in policy.split("; ") if d.startswith("form-action"))
+    assert form_action == "form-action 'self' http://127.0.0.1:9"
+    other = client.get(reverse("account_reset_password"))["Content-Security-Policy"]
+    assert "form-action 'self';" in other + ";"
+    assert "127.0.0.1:9" not in other
