@@ -32,9 +32,9 @@ from reporting.followup.figures import (
     took_part_q,
 )
 
+from ..charts import report_bar_chart
 from ..models import ReportScope
 from . import ReportRefused, common_context, render_pdf
-from .charts import bar_chart
 
 DEFAULT_FIRST_TERM = "HT2022"
 
@@ -241,8 +241,8 @@ def _charts(trend, groups) -> dict:
         for t in trend
     ]
     return {
-        "term_chart": bar_chart(_("Managers taking part per term"), term_bars),
-        "municipality_chart": bar_chart(
+        "term_chart": report_bar_chart(_("Managers taking part per term"), term_bars),
+        "municipality_chart": report_bar_chart(
             _("Managers taking part per municipality"), [_bar(g) for g in groups]
         ),
     }
