@@ -29,7 +29,7 @@ shows that both forms agree.
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import BigIntegerField, Case, Exists, F, OuterRef, Q, Subquery, When
 
 from .models import CreditTransfer, Enrolment, EnrolmentState, Participant, PreviousPost
 
@@ -98,18 +98,36 @@ def placement(participant: Participant, previous_posts, *, on: date) -> Placemen
     return None
 
 
-def placed_q(*, on: date, municipality_ids) -> Q:
-    """Managers whose post on the day was in one of the municipalities."""
-    current = Q(municipality_id__in=municipality_ids) & (
-        Q(in_municipality_since__isnull=True) | Q(in_municipality_since__lte=on)
+def _current_post_q(*, on: date, prefix: str = "") -> Q:
+    return Q(**{f"{prefix}in_municipality_since__isnull": True}) | Q(
+        **{f"{prefix}in_municipality_since__lte": on}
     )
-    earlier = PreviousPost.objects.filter(
+
+
+def _earlier_posts(*, on: date, prefix: str = ""):
+    """The previous posts that cover the day, for the manager at `prefix` (an OuterRef)."""
+    return PreviousPost.objects.filter(
         Q(valid_from__isnull=True) | Q(valid_from__lte=on),
-        participant_id=OuterRef("pk"),
-        municipality_id__in=municipality_ids,
+        participant_id=OuterRef(f"{prefix}pk"),
         valid_to__gt=on,
     )
-    return current | (Q(in_municipality_since__gt=on) & Q(Exists(earlier)))
+
+
+def placed_q(*, on: date, municipality_ids) -> Q:
+    """Managers whose post on the day was in one of the municipalities."""
+    current = Q(municipality_id__in=municipality_ids) & _current_post_q(on=on)
+    earlier = _earlier_posts(on=on).filter(municipality_id__in=municipality_ids)
+    return current | (~_current_post_q(on=on) & Q(Exists(earlier)))
+
+
+def placed_municipality(*, on: date, prefix: str = ""):
+    """The municipality of the post held on the day, as an annotation (NULL: not yet in
+    any recorded post); `prefix` reaches the manager from another model."""
+    return Case(
+        When(_current_post_q(on=on, prefix=prefix), then=F(f"{prefix}municipality_id")),
+        default=Subquery(_earlier_posts(on=on, prefix=prefix).values("municipality_id")[:1]),
+        output_field=BigIntegerField(),
+    )
 
 
 # --- Enrolments -----------------------------------------------------------------------

@@ -9,9 +9,9 @@ from enrolment.compliance import Status, municipality_compliance
 from enrolment.mandates import add_months
 from enrolment.models import ComplianceSnapshot, OperationalArea, Position
 
+from ..charts import report_bar_chart
 from ..models import ReportScope
 from . import ReportRefused, common_context, render_pdf
-from .charts import bar_chart
 
 TREND_MONTHS = 12
 
@@ -93,14 +93,14 @@ def build(*, scope: ReportScope, data_date: date, reference: str, on_progress) -
         "mandate_terms": mandate_terms(result.mandate),
         "total": total,
         "counts": [(Status.LABELS[status], counts.get(status, 0)) for status in Status.ORDER],
-        "counts_chart": bar_chart(
+        "counts_chart": report_bar_chart(
             _("Managers by status"),
             [(Status.LABELS[s], counts.get(s, 0), counts.get(s, 0)) for s in Status.ORDER],
         ),
         "watch": watch,
         "labels": labels,
         "months": months,
-        "trend_chart": bar_chart(
+        "trend_chart": report_bar_chart(
             _("Completed or exempt, share of managers in scope per month"),
             [
                 (

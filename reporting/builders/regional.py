@@ -18,18 +18,23 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from enrolment.compliance import Status, region_compliance
-from enrolment.models import Enrolment, EnrolmentState, Participant
+from enrolment.models import EnrolmentState, Participant
 from enrolment.progress import progress_for
 from portal.disclosure import HIDDEN, WITHHELD, Disclosure, Protected
 from programmes.models import Course
 from programmes.selectors import region_programme
 from programmes.terms import Term
 from reporting.followup.disclosed import disclosed_key_figures
-from reporting.followup.figures import key_figures, result_known_q, took_part_q
+from reporting.followup.figures import (
+    key_figures,
+    placed_enrolments,
+    result_known_q,
+    took_part_q,
+)
 
+from ..charts import report_bar_chart
 from ..models import ReportScope
 from . import ReportRefused, common_context, render_pdf
-from .charts import bar_chart
 
 DEFAULT_FIRST_TERM = "HT2022"
 
@@ -148,7 +153,7 @@ def _completed_by_municipality(enrolments, firsts, data_date: date) -> dict[int,
     completed: dict[int, int] = {}
     for row in firsts:
         if progress[row["participant_id"]].is_complete:
-            key = row["participant__municipality_id"]
+            key = row["place"]
             completed[key] = completed.get(key, 0) + 1
     return completed
 
@@ -156,24 +161,21 @@ def _completed_by_municipality(enrolments, firsts, data_date: date) -> dict[int,
 def _participation(region, programme, terms, data_date: date) -> dict:
     """Managers who took part, per municipality, course and term: the same enrolments
     (`took_part_q`) and results (`result_known_q`) as the key figures count."""
-    enrolments = Enrolment.objects.filter(
+    enrolments = placed_enrolments(region, data_date).filter(
         took_part_q(on=data_date),
-        participant__municipality__region=region,
         offering__term_index__gte=terms[0].index,
         offering__term_index__lte=terms[-1].index,
     )
-    # One row per manager who took part: where they belong and the term they began.
+    # One row per manager who took part: where they were placed on the day and the term they began.
     firsts = list(
-        enrolments.values("participant_id", "participant__municipality_id").annotate(
-            first=Min("offering__term_index")
-        )
+        enrolments.values("participant_id", "place").annotate(first=Min("offering__term_index"))
     )
     per_term = dict(
         enrolments.values_list("offering__term_index").annotate(
             n=Count("participant", distinct=True)
         )
     )
-    by_municipality = _results(enrolments, "participant__municipality_id", data_date)
+    by_municipality = _results(enrolments, "place", data_date)
     completed = _completed_by_municipality(enrolments, firsts, data_date)
     groups = [
         _group(m.name, by_municipality.get(m.pk, {}), completed.get(m.pk, 0))
@@ -239,8 +241,8 @@ def _charts(trend, groups) -> dict:
         for t in trend
     ]
     return {
-        "term_chart": bar_chart(_("Managers taking part per term"), term_bars),
-        "municipality_chart": bar_chart(
+        "term_chart": report_bar_chart(_("Managers taking part per term"), term_bars),
+        "municipality_chart": report_bar_chart(
             _("Managers taking part per municipality"), [_bar(g) for g in groups]
         ),
     }

@@ -37,7 +37,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from enrolment.compliance import Status, region_compliance
-from enrolment.facts import has_left
+from enrolment.facts import has_left, placed_municipality
 from enrolment.mandates import add_months
 from enrolment.models import Enrolment, EnrolmentState, Participant
 from enrolment.progress import progress_for
@@ -219,8 +219,12 @@ def result_known_q(*, on: date, prefix: str = "") -> Q:
     return Q(**{f"{prefix}result_date__isnull": True}) | Q(**{f"{prefix}result_date__lte": on})
 
 
-def _started(region, on: date) -> Q:
-    return took_part_q(on=on) & Q(participant__municipality__region=region)
+def placed_enrolments(region, on: date):
+    """Enrolments of the region's managers, each under `place`: the municipality where
+    the manager was placed on the day (a manager who moved since counts where they were)."""
+    return Enrolment.objects.annotate(
+        place=placed_municipality(on=on, prefix="participant__")
+    ).filter(place__in=Municipality.objects.filter(region=region).values("pk"))
 
 
 def key_figures(*, region, on: date, compliance_results=None) -> KeyFigures:
@@ -230,17 +234,17 @@ def key_figures(*, region, on: date, compliance_results=None) -> KeyFigures:
 
     # Managers trained per municipality and term: distinct people, counted in the database.
     trained_cells = {
-        (row["participant__municipality_id"], row["offering__term_index"]): (row["n"], row["n"])
-        for row in Enrolment.objects.filter(_started(region, on))
-        .values("participant__municipality_id", "offering__term_index")
+        (row["place"], row["offering__term_index"]): (row["n"], row["n"])
+        for row in placed_enrolments(region, on)
+        .filter(took_part_q(on=on))
+        .values("place", "offering__term_index")
         .annotate(n=Count("participant_id", distinct=True))
         .order_by()
     }
 
     # hp produced, with the number of people behind each sum.
-    passed = Enrolment.objects.filter(
+    passed = placed_enrolments(region, on).filter(
         result_known_q(on=on),
-        participant__municipality__region=region,
         state=EnrolmentState.PASSED,
         offering__start_date__lte=on,
     )
@@ -250,24 +254,22 @@ def key_figures(*, region, on: date, compliance_results=None) -> KeyFigures:
         output_field=DecimalField(max_digits=8, decimal_places=1),
     )
     credit_cells = {
-        (row["participant__municipality_id"], row["offering__term_index"]): (
-            row["hp"],
-            row["people"],
-        )
-        for row in passed.values("participant__municipality_id", "offering__term_index")
+        (row["place"], row["offering__term_index"]): (row["hp"], row["people"])
+        for row in passed.values("place", "offering__term_index")
         .annotate(hp=Sum(hp), people=Count("participant_id", distinct=True))
         .order_by()
     }
     credit_rows = {
-        row["participant__municipality_id"]: (row["hp"], row["people"])
-        for row in passed.values("participant__municipality_id")
+        row["place"]: (row["hp"], row["people"])
+        for row in passed.values("place")
         .annotate(hp=Sum(hp), people=Count("participant_id", distinct=True))
         .order_by()
     }
 
     # Each trained manager's first course, for the row totals, completion and retention.
     trained = list(
-        Participant.objects.filter(municipality__region=region)
+        Participant.objects.annotate(place=placed_municipality(on=on))
+        .filter(place__in=[m.pk for m in municipalities])
         .annotate(
             first_start=Min(
                 "enrolments__offering__start_date",
@@ -283,7 +285,7 @@ def key_figures(*, region, on: date, compliance_results=None) -> KeyFigures:
     )
     trained_rows = defaultdict(int)
     for participant in trained:
-        trained_rows[participant.municipality_id] += 1
+        trained_rows[participant.place] += 1
 
     terms = _terms(region, on, {t for _m, t in trained_cells} | {t for _m, t in credit_cells})
     trained_grid, trained_total = _grid(

@@ -12,7 +12,7 @@ from portal.accounts.scope import AGGREGATE_ROLES, reach
 from portal.exports import Table, table_response
 from programmes.selectors import municipalities_visible_to, regions_visible_to
 
-from . import charts
+from .. import charts
 from .disclosed import disclosed_key_figures
 from .figures import key_figures, key_figures_table
 from .planning import intake_plan, plan_table, region_intake_plan

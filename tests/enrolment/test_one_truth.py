@@ -374,3 +374,45 @@ def test_the_import_and_the_form_refuse_the_same_leaving_dates_in_the_same_words
     form_says = leaving_date_problem(Participant(appointed_on=date(2020, 1, 1)), far)
     assert form_says
     assert [e.message for e in second.errors] == [form_says]
+
+
+@pytest.fixture
+def moved_manager(world, personas):
+    """A manager of Falun who passed a course in HT2024 and moved to Borlänge on
+    2026-11-01."""
+    manager = f.ParticipantFactory(municipality=world.falun, appointed_on=date(2024, 1, 1))
+    f.pass_course(manager, world.courses["new"], "HT2024")
+    _move(manager, personas, world, date(2026, 11, 1))
+    return manager
+
+
+def _trained_and_hp(figures, name):
+    trained = next(r for r in figures.trained if r.label == name)
+    credits = next(r for r in figures.credits if r.label == name)
+    return trained.total.value, credits.total.value
+
+
+def test_key_figures_as_of_a_day_before_a_move_count_the_manager_in_the_old_municipality(
+    world, moved_manager
+):
+    before = key_figures(region=world.region, on=date(2026, 10, 1))
+    assert _trained_and_hp(before, "Falun") == (1, Decimal("7.5"))
+    assert _trained_and_hp(before, "Borlänge") == (0, 0)
+    after = key_figures(region=world.region, on=date(2026, 11, 2))
+    assert _trained_and_hp(after, "Falun") == (0, 0)
+    assert _trained_and_hp(after, "Borlänge") == (1, Decimal("7.5"))
+    assert after.trained_total.total.value == before.trained_total.total.value == 1
+
+
+def test_regional_report_as_of_a_day_before_a_move_counts_the_manager_in_the_old_municipality(
+    world, moved_manager
+):
+    def taking_part(on):
+        data = _participation(world.region, world.programme, _terms(world.programme, on), on)
+        groups = {g.name: g for g in data["groups"]}
+        return groups["Falun"].participants, groups["Borlänge"].participants, data["total"]
+
+    falun, borlange, total = taking_part(date(2026, 10, 1))
+    assert (falun, borlange, total.participants, total.credits) == (1, 0, 1, Decimal("7.5"))
+    falun, borlange, total = taking_part(date(2026, 11, 2))
+    assert (falun, borlange, total.participants, total.credits) == (0, 1, 1, Decimal("7.5"))

@@ -1,11 +1,14 @@
-"""Horizontal bar charts as geometry for inline SVG (templates/followup/_bar_chart.html).
+"""Horizontal bar charts as geometry for inline SVG, for the pages and the PDF reports.
 
 Every bar carries its number as text beside it, and a second series is hatched rather
 than coloured, so that a chart reads without colour. A hidden figure (a group under five)
-draws no bar and prints "<5". The numbers are also in a table beside each chart.
+draws no bar and prints "<5", so that its length gives nothing away. The numbers are also
+in a table beside each chart on the pages.
 
-Coordinates are handed to the template as strings, so that the Swedish number format
-(decimal comma) never reaches an SVG attribute.
+Coordinates are handed to the templates as strings, so that the Swedish number format
+(decimal comma) never reaches an SVG attribute. The pages draw `bar_chart`
+(templates/followup/_bar_chart.html); the PDF reports draw the simpler
+`report_bar_chart`, one series with a label and a printed text per bar.
 """
 
 from dataclasses import dataclass, field
@@ -70,6 +73,7 @@ class BarChart:
 
 
 def _fmt(number: float) -> str:
+    # Plain dots whatever the language: SVG coordinates are not localised numbers.
     return f"{number:.1f}"
 
 
@@ -193,4 +197,66 @@ def intake_chart(plan, shown, chart_id="chart-intake") -> BarChart:
         ),
         groups=groups,
         series=[Series(_("Must start")), Series(_("Free seats"), hatched=True)],
+    )
+
+
+# --- Charts in the PDF reports -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReportBar:
+    label: str
+    text: str
+    y: str
+    width: str
+    text_x: str
+    text_y: str
+
+
+@dataclass(frozen=True)
+class ReportBarChart:
+    title: str
+    bars: list[ReportBar]
+    width: str
+    height: str
+    label_width: str
+    label_x: str
+    bar_height: str
+
+
+def report_bar_chart(
+    title,
+    items: list[tuple[str, int | float | None, str]],
+    *,
+    width: float = 460,
+    label_width: float = 130,
+    bar_height: float = 12,
+    gap: float = 5,
+) -> ReportBarChart:
+    """Horizontal bars for `items` of (label, value or None for no bar, printed text)."""
+    room = width - label_width - 40
+    largest = max((v for _label, v, _text in items if v), default=0)
+    bars = []
+    for index, (label, value, text) in enumerate(items):
+        y = index * (bar_height + gap)
+        length = room * value / largest if value and largest else 0
+        bars.append(
+            ReportBar(
+                label=str(label),
+                text=str(text),
+                y=_fmt(y),
+                width=_fmt(length),
+                text_x=_fmt(label_width + length + 4),
+                text_y=_fmt(y + bar_height - 2.5),
+            )
+        )
+    height = max(len(items) * (bar_height + gap) - gap, bar_height)
+    return ReportBarChart(
+        title=str(title),
+        bars=bars,
+        width=_fmt(width),
+        height=_fmt(height),
+        label_width=_fmt(label_width),
+        label_x=_fmt(label_width - 5),
+        bar_height=_fmt(bar_height),
     )
