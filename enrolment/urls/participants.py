@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from ..views import participants
+from ..views import decisions, participants
 
 urlpatterns = [
     path("chefer/", participants.participant_list, name="participant_list"),
@@ -19,5 +19,10 @@ urlpatterns = [
     path("chefer/<int:pk>/slutat/", participants.participant_leave, name="participant_leave"),
     path(
         "chefer/<int:pk>/nominera/", participants.participant_nominate, name="participant_nominate"
+    ),
+    path(
+        "chefer/<int:pk>/tidsfrist/",
+        decisions.deadline_decision_create,
+        name="deadline_decision_create",
     ),
 ]
