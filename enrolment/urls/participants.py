@@ -13,6 +13,7 @@ urlpatterns = [
     path(
         "chefer/nominera/", participants.participant_bulk_nominate, name="participant_bulk_nominate"
     ),
+    path("chefer/paus/", decisions.administration_pause, name="administration_pause"),
     path("chefer/ny/", participants.participant_create_view, name="participant_create"),
     path("chefer/<int:pk>/", participants.participant_detail, name="participant_detail"),
     path("chefer/<int:pk>/andra/", participants.participant_update_view, name="participant_update"),

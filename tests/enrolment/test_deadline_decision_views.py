@@ -171,3 +171,67 @@ def test_the_register_extract_holds_the_decisions(client, personas, mandate):
     (section,) = [s for s in extract["avsnitt"] if s["rubrik"] == "Beslut om tidsfrister"]
     (row,) = section["poster"]
     assert "Föräldraledighet" in row.values()
+
+
+# --- a pause for an administration ---------------------------------------------------------
+
+BULK = {
+    "reason": "other",
+    "decided_on": "2026-11-01",
+    "paused_from": "2026-11-01",
+    "paused_to": "2027-04-30",
+    "note": "Omorganisation",
+}
+
+
+@pytest.fixture
+def social(world, personas):
+    """Three managers of Borlänge's social services (one left) and one in elderly care."""
+    f.ParticipantFactory(municipality=world.borlange, administration=world.borlange_social)
+    f.ParticipantFactory(
+        municipality=world.borlange,
+        administration=world.borlange_social,
+        left_on=date(2026, 1, 1),
+    )
+    f.ParticipantFactory(municipality=world.borlange, administration=world.borlange_care)
+    return {**BULK, "administration": world.borlange_social.pk}
+
+
+@pytest.mark.parametrize("persona", sorted(ALL))
+def test_the_administration_pause_answers_each_persona_by_scope(client, personas, social, persona):
+    client.force_login(personas.all()[persona])
+    url = reverse("enrolment:administration_pause")
+    assert client.get(url).status_code == (200 if persona in EDITORS | {"hr_falun"} else 404)
+    response = client.post(url, social)
+    if persona in EDITORS:
+        assert response.status_code == 302
+    elif persona == "hr_falun":
+        # Borlänge's administration is not among the choices: refused, nothing written.
+        assert response.status_code == 422
+    else:
+        assert response.status_code == 404
+
+
+def test_the_pause_reaches_every_manager_in_post_of_the_administration_only(
+    client, world, personas, social
+):
+    client.force_login(personas.hr_borlange)
+    assert client.post(reverse("enrolment:administration_pause"), social).status_code == 302
+    paused = DeadlineDecision.objects.values_list("participant__last_name", flat=True)
+    in_post_social = world.borlange_social.participants.filter(left_on__isnull=True)
+    assert sorted(paused) == sorted(p.last_name for p in in_post_social)
+    assert len(paused) == 2  # Märta Ståhl and the other in post; not the one who left
+    assert set(DeadlineDecision.objects.values_list("note", "decided_by")) == {
+        ("Omorganisation", personas.hr_borlange.pk)
+    }
+
+
+def test_a_bad_administration_pause_is_422_with_a_swedish_message_and_writes_nothing(
+    client, personas, social
+):
+    client.force_login(personas.hr_borlange)
+    bad = {**social, "paused_to": "2026-10-01"}
+    response = client.post(reverse("enrolment:administration_pause"), bad)
+    assert response.status_code == 422
+    assert "Pausen kan inte sluta innan den börjar." in response.content.decode()
+    assert not DeadlineDecision.objects.exists()
