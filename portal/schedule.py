@@ -30,4 +30,14 @@ BEAT_SCHEDULE = {
         "task": "reporting.evaluations.tasks.release_closed_rounds",
         "schedule": crontab(minute=30, hour=1),
     },
+    "notifications-daily": {
+        "task": "notifications.tasks.reminders_daily",
+        # Mornings: the day's reminders; on Mondays the HR digest, on the first the
+        # heads' summary. Each message goes once, however often this runs.
+        "schedule": crontab(minute=0, hour=7),
+    },
+    "notifications-sweep": {
+        "task": "notifications.tasks.sweep_messages",
+        "schedule": crontab(minute="*/10"),
+    },
 }

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "api",
     "privacy",
+    "notifications",
     # Last, as its documentation asks: it wraps the other apps' authentication.
     "axes",
 ]
@@ -255,6 +256,17 @@ EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Ledarskapsportalen <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Reminders (README, "Reminders and messages"): days before each deadline, and sending.
+NOTIFICATIONS_START_REMINDER_DAYS = env.list(
+    "NOTIFICATIONS_START_REMINDER_DAYS", cast=int, default=[60, 14]
+)
+NOTIFICATIONS_COMPLETION_REMINDER_DAYS = env.list(
+    "NOTIFICATIONS_COMPLETION_REMINDER_DAYS", cast=int, default=[180, 60]
+)
+NOTIFICATIONS_DIGEST_WEEKDAY = env.int("NOTIFICATIONS_DIGEST_WEEKDAY", default=0)
+NOTIFICATIONS_DIGEST_DEADLINE_DAYS = env.int("NOTIFICATIONS_DIGEST_DEADLINE_DAYS", default=21)
+NOTIFICATIONS_MAX_ATTEMPTS = env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=5)
+NOTIFICATIONS_RETRY_SECONDS = env.int("NOTIFICATIONS_RETRY_SECONDS", default=60)
 
 # Celery: Redis when REDIS_URL is set; otherwise tasks run eagerly in the web process.
 REDIS_URL = env("REDIS_URL", default="")

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_safe
 
 from . import health, views
 
@@ -9,11 +10,20 @@ admin.site.site_title = _("Ledarskapsportalen")
 
 portal_patterns = (
     [
-        path("", views.home, name="home"),
-        path("programadministration/", views.programme_admin_dashboard, name="programme_admin"),
-        path("hr/", views.hr_admin_dashboard, name="hr_admin"),
-        path("forvaltning/", views.head_of_administration_dashboard, name="head_of_administration"),
-        path("uppfoljning/", views.council_dashboard, name="council"),
+        # Pages that only show: any other method than GET and HEAD answers 405.
+        path("", require_safe(views.home), name="home"),
+        path(
+            "programadministration/",
+            require_safe(views.programme_admin_dashboard),
+            name="programme_admin",
+        ),
+        path("hr/", require_safe(views.hr_admin_dashboard), name="hr_admin"),
+        path(
+            "forvaltning/",
+            require_safe(views.head_of_administration_dashboard),
+            name="head_of_administration",
+        ),
+        path("uppfoljning/", require_safe(views.council_dashboard), name="council"),
         path("sprak/", views.set_language, name="set_language"),
     ],
     "portal",
@@ -27,6 +37,7 @@ urlpatterns = [
     path("", include("reporting.followup.urls")),
     path("", include("api.urls")),
     path("", include("privacy.urls")),
+    path("", include("notifications.urls")),
     path("konto/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("healthz", health.healthz, name="healthz"),

@@ -30,8 +30,10 @@ def database_url() -> str:
     return f"postgres://{user}@{host}:{port}/{s['NAME']}"
 
 
-def start_worker(name: str = "w1", extra_env: dict | None = None) -> subprocess.Popen:
-    queue = queue_name()
+def start_worker(
+    name: str = "w1", extra_env: dict | None = None, queue: str | None = None
+) -> subprocess.Popen:
+    queue = queue or queue_name()
     celery_app.conf.task_default_queue = queue
     env = {
         **os.environ,

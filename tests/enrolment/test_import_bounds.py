@@ -79,13 +79,14 @@ def test_a_hostile_file_is_refused_with_a_swedish_message_in_bounded_time_and_me
     content = BOMBS[name]()
     file_name = "chefer.csv" if name.startswith("csv") else "chefer.xlsx"
     tracemalloc.start()
-    started = time.monotonic()
+    # Processor time: what the file costs, whatever else the machine is doing meanwhile.
+    started = time.process_time()
     try:
         with translation.override("sv"):
             preview = participants_import_preview(
                 file_name=file_name, content=content, municipality=world.falun
             )
-        seconds = time.monotonic() - started
+        seconds = time.process_time() - started
         peak_mb = tracemalloc.get_traced_memory()[1] / 1024 / 1024
     finally:
         tracemalloc.stop()

@@ -21,6 +21,8 @@ PUBLIC = {
     "api:schema",
     "api:docs",
     "privacy:page",
+    "notifications:unsubscribe",
+    "notifications:feed",
 }
 # The API answers to keys only, never to a session: without one it is 401 for everyone.
 KEY_ONLY_PREFIX = "/api/v1/"

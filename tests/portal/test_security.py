@@ -137,3 +137,20 @@ def test_the_refusal_says_why_in_swedish(world):
     with pytest.raises(ValidationError) as refused:
         validate_password("Sommar2026!!!")
     assert "för lätt att gissa" in " ".join(refused.value.messages)
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        "portal:home",
+        "portal:programme_admin",
+        "portal:hr_admin",
+        "portal:head_of_administration",
+        "portal:council",
+    ],
+)
+def test_the_start_pages_answer_405_to_a_post(client, personas, page):
+    client.force_login(personas.programme_admin)
+    response = client.post(reverse(page))
+    assert response.status_code == 405
+    assert response["Allow"] == "GET, HEAD"

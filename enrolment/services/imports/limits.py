@@ -29,8 +29,9 @@ MAX_PART_BYTES = 10 * 1024 * 1024
 MAX_SHEET_BYTES = 20 * 1024 * 1024
 MAX_UNPACKED_BYTES = 40 * 1024 * 1024
 MAX_PARTS = 200
-# However the file is built, reading stops after this long.
-MAX_SECONDS = 10
+# However the file is built, reading stops after this long (a backstop: the bounds above
+# keep a file's cost to a few seconds of processor time).
+MAX_SECONDS = 15
 
 CELL = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c[\s/>]")
 ROW = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s/>]")
