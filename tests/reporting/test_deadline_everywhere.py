@@ -1,6 +1,6 @@
 """One manager's deadline after decisions, read from every place that shows it: the
 compliance page, the compliance PDF (read back with pypdf), "Min utbildning" and intake
-planning. All ask `enrolment.mandates.deadlines_for`; this shows they agree.
+planning, and the reminders. All ask `enrolment.mandates.deadlines_for`; this shows they agree.
 
 Märta Ståhl (Borlänge) was appointed 2023-03-01; the mandate in force from 2025-07-01
 sets start by 2026-07-01 and complete by 2028-07-01, so without decisions she is overdue
@@ -17,6 +17,8 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from enrolment.compliance import Status, municipality_compliance
+from notifications.kinds import Kind
+from notifications.reminders import due_on
 from reporting.builders import build_pdf
 from reporting.followup.planning import intake_plan, next_term_index
 from reporting.models import ReportKind, ReportScope
@@ -39,8 +41,16 @@ def decided(world, personas):
     return manager
 
 
+def _reminders_about(manager, on):
+    return {
+        (planned.kind, planned.deadline)
+        for planned in due_on(on)
+        if planned.participant is not None and planned.participant.pk == manager.pk
+    }
+
+
 def test_every_place_shows_the_same_deadline_for_the_same_manager_and_day(
-    client, world, personas, decided
+    client, world, personas, decided, settings
 ):
     today = timezone.localdate()
     assert date(2026, 11, 1) <= today < START_BY, "the scene is written for late 2026"
@@ -79,3 +89,25 @@ def test_every_place_shows_the_same_deadline_for_the_same_manager_and_day(
     (planned,) = plan.rows
     # At risk by the completion deadline: she must start in the next term.
     assert (planned.in_scope, dict(planned.by_term)) == (1, {next_term_index(today): 1})
+
+    # Reminded of the start deadline the decisions set, once it is within the lead.
+    settings.NOTIFICATIONS_START_REMINDER_DAYS = [(START_BY - today).days]
+    settings.NOTIFICATIONS_COMPLETION_REMINDER_DAYS = [(COMPLETE_BY - today).days]
+    assert _reminders_about(decided, today) == {
+        (Kind.START_REMINDER, START_BY),
+        (Kind.COMPLETION_REMINDER, COMPLETE_BY),
+    }
+
+
+def test_a_manager_under_a_pause_gets_no_reminder(world, personas, settings):
+    f.MandateFactory(municipality=world.borlange)
+    manager = personas.manager_participant
+    today = timezone.localdate()
+    assert _reminders_about(manager, today) == {(Kind.OVERDUE, date(2026, 7, 1))}
+    f.PauseFactory(
+        participant=manager,
+        paused_from=today,
+        paused_to=date(2027, 12, 31),
+        decided_on=today,
+    )
+    assert _reminders_about(manager, today) == set()
