@@ -235,3 +235,29 @@ def test_a_bad_administration_pause_is_422_with_a_swedish_message_and_writes_not
     assert response.status_code == 422
     assert "Pausen kan inte sluta innan den börjar." in response.content.decode()
     assert not DeadlineDecision.objects.exists()
+
+
+# --- the council sees pauses only as a count, through the disclosure control --------------
+
+
+def test_the_council_sees_paused_managers_only_as_a_protected_count(client, world, personas):
+    f.MandateFactory(municipality=world.borlange)
+    managers = f.ParticipantFactory.create_batch(
+        7, municipality=world.borlange, appointed_on=date(2025, 8, 1)
+    )
+    f.PauseFactory(
+        participant=managers[0],
+        paused_from=date(2026, 6, 1),
+        paused_to=date(2099, 12, 31),
+        decided_on=date(2026, 6, 1),
+    )
+    client.force_login(personas.council)
+    html = client.get(reverse("enrolment:compliance_region")).content.decode()
+    borlange = html[html.index('data-municipality="2081"') :]
+    borlange = borlange[: borlange.index("</tr>")]
+    paused = borlange[borlange.index('data-status="paused"') :]
+    paused = paused[: paused.index("</td>")]
+    # One paused manager of eight in scope: hidden as a small group, never 1 or 12.5 %.
+    assert "&lt;5" in paused or "x" in paused
+    assert "12" not in paused
+    assert managers[0].last_name not in html
