@@ -5,7 +5,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from portal.accounts.decorators import role_required
+from portal.accounts.decorators import require_form_methods, role_required
 from portal.accounts.scope import EDITOR_ROLES
 
 from .forms import TokenForm
@@ -15,6 +15,7 @@ from .services import token_create, token_revoke
 editor_required = role_required(*EDITOR_ROLES)
 
 
+@require_form_methods
 @editor_required
 def token_list(request):
     form = TokenForm(request.POST or None, user=request.user)

@@ -11,7 +11,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from enrolment.selectors import participant_for_user
-from portal.accounts.decorators import role_required
+from portal.accounts.decorators import require_form_methods, require_safe, role_required
 from portal.accounts.models import Role
 
 from . import ics, selectors, services
@@ -21,8 +21,8 @@ from .models import CalendarFeed
 RECEIVING_ROLES = (Role.MANAGER, Role.HR_ADMIN, Role.HEAD_OF_ADMINISTRATION)
 
 
+@require_form_methods
 @role_required(*RECEIVING_ROLES)
-@require_http_methods(["GET", "POST"])
 def preferences(request):
     offered = selectors.kinds_offered_to(request.user)
     if request.method == "POST":
@@ -47,8 +47,8 @@ def preferences(request):
     return render(request, "notifications/preferences.html", {"kinds": kinds, "feed": feed})
 
 
-@role_required(Role.MANAGER)
 @require_POST
+@role_required(Role.MANAGER)
 def feed_reset(request):
     participant = participant_for_user(request.user)
     if participant is None:
@@ -58,6 +58,7 @@ def feed_reset(request):
     return redirect("notifications:preferences")
 
 
+@require_safe
 @never_cache
 def feed(request, token: str):
     """Public by its secret: calendar clients fetch it without logging in."""
@@ -88,6 +89,7 @@ def unsubscribe(request, token: str):
     return render(request, "notifications/unsubscribe.html", context)
 
 
+@require_safe
 @role_required(Role.PROGRAMME_ADMIN)
 def failed_list(request):
     failed = selectors.failed_messages_for(request.user)[:200]

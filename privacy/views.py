@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from enrolment.selectors import participants_editable_by
 from portal.accounts.access import opened
-from portal.accounts.decorators import role_required
+from portal.accounts.decorators import require_form_methods, require_safe, role_required
 from portal.accounts.models import Role
 from portal.accounts.scope import has_role, reach
 from programmes.models import Region
@@ -37,6 +37,7 @@ def _download(content, content_type, name):
     return response
 
 
+@require_safe
 @role_required(*EDITORS)
 def extract_json(request, pk):
     participant, sections = _extract(request, pk)
@@ -52,6 +53,7 @@ def extract_json(request, pk):
     return _download(body, "application/json; charset=utf-8", f"registerutdrag-{pk}.json")
 
 
+@require_safe
 @role_required(*EDITORS)
 def extract_pdf(request, pk):
     participant, sections = _extract(request, pk)
@@ -70,12 +72,14 @@ def extract_pdf(request, pk):
     return _download(pdf, "application/pdf", f"registerutdrag-{pk}.pdf")
 
 
+@require_safe
 @role_required(Role.PROGRAMME_ADMIN)
 def access_log(request):
     entries = access_log_for(request.user)[:500]
     return render(request, "privacy/access_log.html", {"entries": entries})
 
 
+@require_safe
 def public_page(request, page):
     kind = PAGES.get(page)
     if kind is None:
@@ -104,6 +108,7 @@ class PublicTextForm(forms.ModelForm):
         }
 
 
+@require_form_methods
 @role_required(Role.PROGRAMME_ADMIN)
 def public_text_edit(request, page):
     kind = PAGES.get(page)

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from enrolment.progress import progress_of
 from enrolment.selectors import participant_for_user
-from portal.accounts.decorators import role_required
+from portal.accounts.decorators import require_form_methods, require_safe, role_required
 from portal.accounts.models import Role
 from portal.accounts.scope import PEOPLE_ROLES, has_role
 
@@ -89,6 +89,7 @@ def _render_list(request, bound=None, subscription_form=None, status=200):
     return render(request, "reporting/report_list.html", context, status=status)
 
 
+@require_safe
 @role_required(*REPORT_ROLES)
 def report_list(request):
     return _render_list(request)
@@ -124,6 +125,7 @@ def report_order(request, kind):
     return redirect("reporting:report_list")
 
 
+@require_safe
 @never_cache
 @role_required(*REPORT_ROLES)
 def report_status(request, pk):
@@ -132,6 +134,7 @@ def report_status(request, pk):
     return render(request, "reporting/_report_row.html", {"report": report})
 
 
+@require_safe
 @never_cache
 @role_required(*REPORT_ROLES)
 def report_download(request, pk):
@@ -183,6 +186,7 @@ def subscription_end(request, pk):
     return redirect("reporting:report_list")
 
 
+@require_form_methods
 @role_required(Role.PROGRAMME_ADMIN)
 def certificate_revoke(request, pk):
     certificate = get_object_or_404(certificates_administrable_by(request.user), pk=pk)
@@ -215,6 +219,7 @@ def certificate_revoke(request, pk):
     )
 
 
+@require_safe
 def certificate_verify(request, code):
     """Public: anyone holding a certificate's code may check it. Shows only the name, the
     programme and the date of issue."""

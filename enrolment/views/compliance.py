@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.accounts.decorators import role_required
+from portal.accounts.decorators import require_form_methods, require_safe, role_required
 from portal.accounts.models import Role
 from portal.accounts.scope import AGGREGATE_ROLES, EDITOR_ROLES, PEOPLE_ROLES, reach, reach_q
 from portal.exports import Table, table_response
@@ -36,6 +36,7 @@ def _mandate_municipalities(user):
     return Municipality.objects.filter(reach_q(r, region="region_id", municipality="id"))
 
 
+@require_safe
 @role_required(*PAGE_ROLES, Role.COUNCIL)
 def compliance_home(request):
     if reach(request.user, AGGREGATE_ROLES):
@@ -66,6 +67,7 @@ def _compliance(request, municipality):
     return filterset, result
 
 
+@require_safe
 @role_required(*PAGE_ROLES)
 def compliance_municipality(request, code):
     municipality = _municipality_for(request.user, code)
@@ -87,6 +89,7 @@ def compliance_municipality(request, code):
     )
 
 
+@require_safe
 @role_required(*PAGE_ROLES)
 def compliance_export(request, code, file_format):
     municipality = _municipality_for(request.user, code)
@@ -132,6 +135,7 @@ def _compliance_lines(user, region, on):
     return compliance_lines(region_compliance(region=region, on=on), exact=exact)
 
 
+@require_safe
 @role_required(Role.PROGRAMME_ADMIN, Role.COUNCIL)
 def compliance_region(request):
     regions = regions_visible_to(request.user, AGGREGATE_ROLES).filter(
@@ -151,6 +155,7 @@ def compliance_region(request):
     )
 
 
+@require_safe
 @role_required(Role.PROGRAMME_ADMIN, Role.HR_ADMIN)
 def mandate_list(request, code):
     municipality = get_object_or_404(_mandate_municipalities(request.user), code=code)
@@ -166,6 +171,7 @@ def mandate_list(request, code):
     )
 
 
+@require_form_methods
 @role_required(Role.PROGRAMME_ADMIN, Role.HR_ADMIN)
 def mandate_edit(request, code, pk=None):
     municipality = get_object_or_404(_mandate_municipalities(request.user), code=code)

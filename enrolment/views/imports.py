@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from portal.accounts.decorators import role_required
+from portal.accounts.decorators import require_form_methods, require_safe, role_required
 from portal.accounts.models import Role
 from portal.exports import FORMATS, Table, table_response
 
@@ -103,6 +103,7 @@ def _render_preview(request, preview: ImportPreview, municipality, token, status
     )
 
 
+@require_form_methods
 @importers
 def participant_import(request):
     municipalities = municipalities_importable_by(request.user)
@@ -139,8 +140,8 @@ def participant_import(request):
     return _render_preview(request, preview, municipality, token)
 
 
-@importers
 @require_POST
+@importers
 def participant_import_apply(request):
     pending = request.session.get(SESSION_KEY)
     if not pending or request.POST.get("token") != pending["token"]:
@@ -192,6 +193,7 @@ def participant_import_apply(request):
     return redirect("enrolment:participant_import")
 
 
+@require_safe
 @importers
 def participant_import_template(request, file_format):
     if file_format not in FORMATS:

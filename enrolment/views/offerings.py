@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from portal.accounts.decorators import role_required
+from portal.accounts.decorators import require_form_methods, require_safe, role_required
 from portal.accounts.models import Role
 from portal.exports import FORMATS, Table, table_response
 from programmes.models import Course, CourseOffering
@@ -76,6 +76,7 @@ def _administers(user, offering: CourseOffering) -> bool:
 ROWS_PER_PAGE = 100
 
 
+@require_safe
 @role_required(*VIEW_ROLES)
 def offering_list(request):
     offerings = offerings_visible_to(request.user, VIEW_ROLES)
@@ -94,6 +95,7 @@ def offering_list(request):
     )
 
 
+@require_safe
 @role_required(*VIEW_ROLES)
 def offering_detail(request, pk):
     offering = get_object_or_404(
@@ -145,8 +147,8 @@ def offering_detail(request, pk):
     )
 
 
-@role_required(*ADMIN_ROLES)
 @require_POST
+@role_required(*ADMIN_ROLES)
 def enrolment_transition(request, pk, action):
     if action not in results.TRANSITION_ACTIONS:
         raise Http404
@@ -167,8 +169,8 @@ def enrolment_transition(request, pk, action):
     return redirect("enrolment:offering_detail", pk=enrolment.offering_id)
 
 
-@role_required(*ADMIN_ROLES)
 @require_POST
+@role_required(*ADMIN_ROLES)
 def offering_admit_all(request, pk):
     offering = get_object_or_404(offerings_visible_to(request.user, ADMIN_ROLES), pk=pk)
     result = results.offering_admit_nominated(offering=offering, actor=request.user)
@@ -182,6 +184,7 @@ def offering_admit_all(request, pk):
     return redirect("enrolment:offering_detail", pk=offering.pk)
 
 
+@require_form_methods
 @role_required(*ADMIN_ROLES)
 def offering_create(request):
     form = OfferingForm(
@@ -199,6 +202,7 @@ def offering_create(request):
     return render(request, "enrolment/offerings/form.html", {"form": form, "offering": None})
 
 
+@require_form_methods
 @role_required(*ADMIN_ROLES)
 def offering_update(request, pk):
     offering = get_object_or_404(offerings_visible_to(request.user, ADMIN_ROLES), pk=pk)
@@ -226,6 +230,7 @@ def offering_update(request, pk):
     return render(request, "enrolment/offerings/form.html", {"form": form, "offering": offering})
 
 
+@require_form_methods
 @role_required(*ADMIN_ROLES)
 def offering_results(request, pk):
     offering = get_object_or_404(offerings_visible_to(request.user, ADMIN_ROLES), pk=pk)
@@ -268,6 +273,7 @@ def offering_results(request, pk):
     )
 
 
+@require_form_methods
 @role_required(*ADMIN_ROLES)
 def credit_transfer_create(request, participant_pk):
     participant = get_object_or_404(
@@ -312,6 +318,7 @@ def credit_transfer_create(request, participant_pk):
     )
 
 
+@require_safe
 @role_required(*VIEW_ROLES)
 def offering_participants_export(request, pk, fmt):
     if fmt not in FORMATS:

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from portal.accounts.decorators import role_required
+from portal.accounts.decorators import require_safe, role_required
 from portal.accounts.models import Role
 
 from ..compliance import municipality_compliance
@@ -18,6 +18,7 @@ from ..selectors import offerings_open_to, participant_for_user
 from ..services.requests import nomination_request_create
 
 
+@require_safe
 @role_required(Role.MANAGER)
 def my_programme(request):
     participant = participant_for_user(request.user)

@@ -15,7 +15,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from portal.accounts.access import opened
-from portal.accounts.decorators import role_required
+from portal.accounts.decorators import require_form_methods, require_safe, role_required
 from portal.accounts.scope import EDITOR_ROLES, PEOPLE_ROLES, has_role
 from portal.exports import table_response
 from programmes.models import CourseOffering, OfferingState
@@ -67,6 +67,7 @@ def _open_offerings(user):
     return offerings_visible_to(user).filter(state=OfferingState.OPEN)
 
 
+@require_safe
 @people_required
 def participant_list(request):
     filterset = _filtered(request)
@@ -125,6 +126,7 @@ def _list_query(params) -> str:
     return query.urlencode()
 
 
+@require_safe
 @people_required
 def participant_export(request, fmt):
     filterset = _filtered(request)
@@ -133,8 +135,8 @@ def participant_export(request, fmt):
     return table_response(participants_table(participants), fmt, _("managers"))
 
 
-@editor_required
 @require_POST
+@editor_required
 def participant_bulk_nominate(request):
     form = BulkNominationForm(
         request.POST,
@@ -245,6 +247,7 @@ def _nomination_form(participant, offerings, data=None):
     )
 
 
+@require_safe
 @login_required
 def participant_detail(request, pk):
     participant = get_object_or_404(participants_visible_to(request.user), pk=pk)
@@ -252,8 +255,8 @@ def participant_detail(request, pk):
     return _detail(request, participant)
 
 
-@editor_required
 @require_POST
+@editor_required
 def participant_nominate(request, pk):
     participant = get_object_or_404(participants_editable_by(request.user), pk=pk)
     form = _nomination_form(
@@ -306,6 +309,7 @@ def _save_details(form, service, **kwargs):
         return None
 
 
+@require_form_methods
 @editor_required
 def participant_create_view(request):
     municipalities = _editable_municipalities(request.user)
@@ -318,6 +322,7 @@ def participant_create_view(request):
     return render(request, "enrolment/participants/form.html", {"form": form, "participant": None})
 
 
+@require_form_methods
 @editor_required
 def participant_update_view(request, pk):
     participant = get_object_or_404(participants_editable_by(request.user), pk=pk)
@@ -344,6 +349,7 @@ def participant_update_view(request, pk):
     )
 
 
+@require_form_methods
 @editor_required
 def participant_leave(request, pk):
     participant = get_object_or_404(participants_editable_by(request.user), pk=pk)

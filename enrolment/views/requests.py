@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from portal.accounts.decorators import role_required
+from portal.accounts.decorators import require_safe, role_required
 from portal.accounts.scope import EDITOR_ROLES
 
 from ..selectors import nomination_requests_for
@@ -15,6 +15,7 @@ from ..services.requests import nomination_request_accept, nomination_request_de
 ANSWERS = {"nominate": nomination_request_accept, "decline": nomination_request_decline}
 
 
+@require_safe
 @role_required(*EDITOR_ROLES)
 def request_list(request):
     return render(

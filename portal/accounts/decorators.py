@@ -2,8 +2,14 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
+from django.views.decorators.http import require_http_methods, require_safe
 
 from .scope import has_role
+
+__all__ = ["require_form_methods", "require_safe", "role_required"]
+
+# A page with a form: shown with GET (and HEAD), sent with POST; any other method is 405.
+require_form_methods = require_http_methods(["GET", "HEAD", "POST"])
 
 
 def role_required(*roles):

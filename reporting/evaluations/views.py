@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from enrolment.selectors import participant_for_user
-from portal.accounts.decorators import role_required
+from portal.accounts.decorators import require_form_methods, require_safe, role_required
 from portal.accounts.models import Role
 from portal.accounts.scope import AGGREGATE_ROLES, reach
 from portal.disclosure import HIDDEN
@@ -58,6 +58,7 @@ def _home_region(user) -> Region:
     return Region.objects.filter(pk__in=admin_region_ids(user)).order_by("pk").first()
 
 
+@require_safe
 @role_required(ADMIN)
 def rounds(request):
     return render(
@@ -120,16 +121,19 @@ def _round_edit(request, instance=None):
     )
 
 
+@require_form_methods
 @role_required(ADMIN)
 def round_create(request):
     return _round_edit(request)
 
 
+@require_form_methods
 @role_required(ADMIN)
 def round_update(request, pk):
     return _round_edit(request, get_object_or_404(rounds_administrable_by(request.user), pk=pk))
 
 
+@require_safe
 @role_required(ADMIN)
 def questionnaires(request):
     editable = set(questionnaires_editable_by(request.user).values_list("pk", flat=True))
@@ -169,11 +173,13 @@ def _questionnaire_edit(request, instance: Questionnaire):
     )
 
 
+@require_form_methods
 @role_required(ADMIN)
 def questionnaire_create(request):
     return _questionnaire_edit(request, Questionnaire(region=_home_region(request.user)))
 
 
+@require_form_methods
 @role_required(ADMIN)
 def questionnaire_update(request, pk):
     return _questionnaire_edit(
@@ -208,6 +214,7 @@ def _results(request):
     return filterset, by, selected, free_text_from
 
 
+@require_safe
 @role_required(ADMIN, Role.COUNCIL)
 def results(request):
     filterset, by, selected, free_text_from = _results(request)
@@ -231,6 +238,7 @@ def results(request):
     )
 
 
+@require_safe
 @role_required(ADMIN, Role.COUNCIL)
 def results_export(request, file_format):
     """The results table as a file: aggregates only, never free text."""
@@ -274,6 +282,7 @@ def results_export(request, file_format):
     return table_response(table, file_format, filename)
 
 
+@require_form_methods
 @role_required(Role.MANAGER)
 def answer(request, round_id):
     participant = participant_for_user(request.user)

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from enrolment.selectors import participants_visible_to
-from portal.accounts.decorators import role_required
+from portal.accounts.decorators import require_safe, role_required
 from portal.accounts.models import Role
 from portal.accounts.scope import AGGREGATE_ROLES, reach
 from portal.exports import Table, table_response
@@ -32,6 +32,7 @@ def _key_figures(request):
     ]
 
 
+@require_safe
 @role_required(Role.PROGRAMME_ADMIN, Role.COUNCIL)
 def key_figures_page(request):
     on, figures = _key_figures(request)
@@ -48,6 +49,7 @@ def key_figures_page(request):
     return render(request, "followup/key_figures.html", {"on": on, "sections": sections})
 
 
+@require_safe
 @role_required(Role.PROGRAMME_ADMIN, Role.COUNCIL)
 def key_figures_export(request, file_format):
     on, figures = _key_figures(request)
@@ -81,6 +83,7 @@ def _plans(request):
     return on, [plan_table(plan, exact=True, regional=False, total_label="")]
 
 
+@require_safe
 @role_required(Role.PROGRAMME_ADMIN, Role.COUNCIL, Role.HR_ADMIN)
 def intake_planning(request):
     on, tables = _plans(request)
@@ -96,6 +99,7 @@ def intake_planning(request):
     return render(request, "followup/intake_planning.html", {"on": on, "sections": sections})
 
 
+@require_safe
 @role_required(Role.PROGRAMME_ADMIN, Role.COUNCIL, Role.HR_ADMIN)
 def intake_planning_export(request, file_format):
     on, tables = _plans(request)

@@ -109,3 +109,15 @@ def test_a_user_without_a_role_gets_404(client, personas, name, path):
             assert response.status_code in (200, 405), (name, response.status_code)
         else:
             assert response.status_code in (404, 405), (name, path, response.status_code)
+
+
+@pytest.mark.parametrize(("name", "path"), URLS, ids=[n for n, _ in URLS])
+def test_methods_a_page_does_not_take_answer_405(client, db, name, path):
+    """Each page says which methods it takes (GET and HEAD to read, POST where it has a
+    form); anything else is 405 before log-in or scope is looked at, so the answer says
+    nothing about what exists."""
+    if path.startswith(KEY_ONLY_PREFIX):
+        return
+    for method in ("PUT", "PATCH", "DELETE"):
+        response = client.generic(method, path)
+        assert response.status_code == 405, (name, path, method, response.status_code)
