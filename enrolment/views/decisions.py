@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from portal.accounts.decorators import role_required
+from portal.accounts.decorators import require_form_methods, role_required
 from portal.accounts.scope import EDITOR_ROLES
 from programmes.selectors import administrations_visible_to
 
@@ -18,6 +18,7 @@ from ..selectors import participants_editable_by
 from ..services.decisions import deadline_decision_record, deadline_pauses_record
 
 
+@require_form_methods
 @role_required(*EDITOR_ROLES)
 def deadline_decision_create(request, pk):
     participant = get_object_or_404(
@@ -41,6 +42,7 @@ def deadline_decision_create(request, pk):
     )
 
 
+@require_form_methods
 @role_required(*EDITOR_ROLES)
 def administration_pause(request):
     administrations = administrations_visible_to(request.user, EDITOR_ROLES).select_related(
