@@ -7,6 +7,7 @@ with the deadline it was judged against and a one-line reason:
   slots were not already all filled (`enrolment.facts`: a decision never erases a
   completion);
 - completed: every slot filled;
+- paused: a deadline decision stops the clock on the day (never overdue meanwhile);
 - overdue: the completion deadline has passed, or the start deadline has passed without
   the programme begun (`enrolment.facts.begins`: a seat on an offering that has started;
   a nomination, a waitlist place or a credit transfer is no start);
@@ -32,7 +33,7 @@ from programmes.terms import Term
 
 from . import facts
 from .mandates import applies_to, deadlines_for, mandate_in_force, obligation_start
-from .models import Mandate, Participant, PreviousPost
+from .models import DeadlineDecision, Mandate, Participant, PreviousPost
 from .progress import Progress, progress_for
 
 
@@ -43,8 +44,9 @@ class Status:
     AT_RISK = "at_risk"
     OVERDUE = "overdue"
     NOT_STARTED = "not_started"
+    PAUSED = "paused"
 
-    ORDER = (OVERDUE, AT_RISK, NOT_STARTED, ON_TRACK, COMPLETED, EXEMPT)
+    ORDER = (OVERDUE, AT_RISK, NOT_STARTED, ON_TRACK, PAUSED, COMPLETED, EXEMPT)
     LABELS = {
         COMPLETED: gettext_lazy("Completed"),
         EXEMPT: gettext_lazy("Exempt"),
@@ -52,6 +54,7 @@ class Status:
         AT_RISK: gettext_lazy("At risk"),
         OVERDUE: gettext_lazy("Overdue"),
         NOT_STARTED: gettext_lazy("Not started"),
+        PAUSED: gettext_lazy("Paused"),
     }
 
 
@@ -147,9 +150,15 @@ def judge(
     offerings_by_slot,
     arrived_on: date | None = None,
     obligation_from: date | None = None,
+    decisions=(),
 ) -> ComplianceRow:
     deadlines = deadlines_for(
-        mandate, participant, arrived_on=arrived_on, obligation_from=obligation_from
+        mandate,
+        participant,
+        arrived_on=arrived_on,
+        obligation_from=obligation_from,
+        decisions=decisions,
+        on=on,
     )
     start_by, complete_by = deadlines.start_by, deadlines.complete_by
     row = ComplianceRow(
@@ -173,6 +182,10 @@ def judge(
             if done
             else _("Completed the programme.")
         )
+        return row
+    if deadlines.paused:
+        row.status = Status.PAUSED
+        row.reason = _("The deadlines are paused by a decision.")
         return row
     if complete_by and on > complete_by:
         row.status = Status.OVERDUE
@@ -258,6 +271,15 @@ def _offerings_by_slot(programme_ids, on: date):
     return by_slot
 
 
+def _decisions_by_participant(participants, on: date):
+    by_participant = defaultdict(list)
+    for decision in DeadlineDecision.objects.filter(
+        participant__in=participants, decided_on__lte=on
+    ):
+        by_participant[decision.participant_id].append(decision)
+    return by_participant
+
+
 def compute_compliance(
     municipalities, on: date, participant_filter: Q | None = None
 ) -> list[MunicipalityCompliance]:
@@ -289,6 +311,7 @@ def compute_compliance(
     progress = progress_for(participants, on)
     programme_ids = {p.programme.pk for p in progress.values() if p.programme}
     offerings = _offerings_by_slot(programme_ids, on)
+    decisions = _decisions_by_participant(participants, on)
 
     results = {
         m.pk: MunicipalityCompliance(municipality=m, on=on, mandate=in_force[m.pk])
@@ -304,6 +327,7 @@ def compute_compliance(
                 offerings,
                 arrived_on=arrived,
                 obligation_from=obligation_start(by_municipality[participant.municipality_id]),
+                decisions=decisions[participant.pk],
             )
         )
     for result in results.values():

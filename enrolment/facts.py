@@ -24,14 +24,23 @@ shows that both forms agree.
   not all filled: an exemption never erases a completion.
 - *Completed on D*: every slot filled, by courses, slot decisions or, for the slots left,
   the whole-programme decision; the date is the last slot's first date.
+- *Paused on D*: a deadline decision pausing the clock, decided by D, whose days cover D.
 """
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.db.models import BigIntegerField, Case, Exists, F, OuterRef, Q, Subquery, When
 
-from .models import CreditTransfer, Enrolment, EnrolmentState, Participant, PreviousPost
+from .models import (
+    CreditTransfer,
+    DeadlineDecision,
+    DeadlineDecisionKind,
+    Enrolment,
+    EnrolmentState,
+    Participant,
+    PreviousPost,
+)
 
 S = EnrolmentState
 
@@ -199,6 +208,49 @@ def whole_programme_decided(transfers, programme_id: int, *, on: date):
         ),
         None,
     )
+
+
+# --- Deadline decisions -----------------------------------------------------------------
+
+
+def decisions_known(decisions, *, on: date) -> list[DeadlineDecision]:
+    """The deadline decisions taken by the day, oldest first."""
+    return sorted((d for d in decisions if d.decided_on <= on), key=lambda d: (d.decided_on, d.pk))
+
+
+def is_paused(decisions, *, on: date) -> bool:
+    return any(
+        d.is_pause and d.paused_from <= on <= d.paused_to for d in decisions_known(decisions, on=on)
+    )
+
+
+def paused_q(*, on: date) -> Q:
+    return Q(kind=DeadlineDecisionKind.PAUSE, decided_on__lte=on, paused_from__lte=on) & Q(
+        paused_to__gte=on
+    )
+
+
+def paused_exists(*, on: date, participant=None) -> Q:
+    """Paused on the day, for a queryset of managers (`participant` as an OuterRef)."""
+    participant = participant if participant is not None else OuterRef("pk")
+    return Q(Exists(DeadlineDecision.objects.filter(paused_q(on=on), participant_id=participant)))
+
+
+def paused_days(decisions, *, after: date, on: date) -> int:
+    """The days of the pauses known on the day that fall after `after` and by `on`,
+    each day counted once however many pauses cover it."""
+    spans = sorted(
+        (max(d.paused_from, after + timedelta(days=1)), min(d.paused_to, on))
+        for d in decisions_known(decisions, on=on)
+        if d.is_pause
+    )
+    total, counted_to = 0, after
+    for first, last in spans:
+        first = max(first, counted_to + timedelta(days=1))
+        if first <= last:
+            total += (last - first).days + 1
+            counted_to = last
+    return total
 
 
 # --- Facts over a manager, in SQL -----------------------------------------------------

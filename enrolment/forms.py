@@ -81,6 +81,7 @@ class MandateForm(forms.ModelForm):
             "administrations",
             "start_within_months",
             "complete_within_months",
+            "extension_limit_months",
             "fixed_completion_date",
             "clock_restarts_on_arrival",
             "notes",

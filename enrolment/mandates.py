@@ -4,13 +4,19 @@ A mandate takes effect from a date; a later version of a municipality's mandate 
 the earlier one from its own date. The deadlines run from the later of the manager's
 appointment and the mandate's effective date; managers already in post when it took
 effect may instead have a fixed completion date.
+
+Deadline decisions for one manager, as known on the day asked for, then move them: the
+latest extension sets a deadline anew (start, completion or both), and the days of
+pauses after it (or after the clock began), up to the day asked for and each day once,
+push each deadline later by as many days. A pause covering the day shows as such.
 """
 
 import calendar
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
-from .models import Mandate, Participant
+from . import facts
+from .models import DeadlineDecision, Mandate, Participant
 
 
 def add_months(day: date, months: int) -> date:
@@ -25,6 +31,7 @@ class Deadlines:
     mandate: Mandate
     start_by: date | None
     complete_by: date | None
+    paused: bool = False
 
 
 def obligation_start(mandates) -> date | None:
@@ -53,6 +60,8 @@ def deadlines_for(
     participant: Participant,
     arrived_on: date | None = None,
     obligation_from: date | None = None,
+    decisions=(),
+    on: date | None = None,
 ) -> Deadlines:
     """Deadlines run from the later of the appointment and the day the municipality's
     obligation began (its first mandate version: a new version changes the rules, it does
@@ -75,11 +84,33 @@ def deadlines_for(
     in_post_before = appointed < obligation_from and (arrival is None or arrival < obligation_from)
     if mandate.fixed_completion_date and in_post_before:
         complete_by = mandate.fixed_completion_date
-    return Deadlines(mandate=mandate, start_by=start_by, complete_by=complete_by)
+    if on is None:
+        return Deadlines(mandate=mandate, start_by=start_by, complete_by=complete_by)
+    known = facts.decisions_known(decisions, on=on)
+    return Deadlines(
+        mandate=mandate,
+        start_by=decided_deadline(start_by, "new_start_by", known, runs_from, on),
+        complete_by=decided_deadline(complete_by, "new_complete_by", known, runs_from, on),
+        paused=facts.is_paused(known, on=on),
+    )
 
 
-def deadlines_of(participant: Participant, on: date) -> Deadlines | None:
-    """The deadlines a manager's municipality's mandate in force sets them, if any."""
+def decided_deadline(deadline, field: str, known, runs_from: date, on: date) -> date | None:
+    """A deadline after the decisions known on the day: the latest extension that sets it
+    replaces it, and the paused days after that decision (or after the clock began) move
+    it."""
+    counted_after = runs_from - timedelta(days=1)
+    for decision in known:
+        if getattr(decision, field) is not None:
+            deadline, counted_after = getattr(decision, field), decision.decided_on
+    if deadline is None:
+        return None
+    return deadline + timedelta(days=facts.paused_days(known, after=counted_after, on=on))
+
+
+def deadlines_of(participant: Participant, on: date, decisions=None) -> Deadlines | None:
+    """The deadlines a manager's municipality's mandate in force sets them, if any, after
+    their deadline decisions (or after `decisions`, e.g. none for the mandate's own)."""
     mandates = list(
         Mandate.objects.filter(municipality_id=participant.municipality_id).prefetch_related(
             "administrations"
@@ -93,4 +124,10 @@ def deadlines_of(participant: Participant, on: date) -> Deadlines | None:
         participant,
         arrived_on=participant.in_municipality_since,
         obligation_from=obligation_start(mandates),
+        decisions=(
+            DeadlineDecision.objects.filter(participant=participant)
+            if decisions is None
+            else decisions
+        ),
+        on=on,
     )

@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 
@@ -376,6 +377,12 @@ class Mandate(models.Model):
             "appointment."
         ),
     )
+    extension_limit_months = models.PositiveSmallIntegerField(
+        _("extensions beyond (months) need the programme administrator"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: HR may grant any extension."),
+    )
     notes = models.TextField(_("notes"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -466,3 +473,74 @@ class NominationRequest(models.Model):
 
     def __str__(self):
         return f"{self.participant} → {self.offering}"
+
+
+class DeadlineDecisionKind(models.TextChoices):
+    EXTENSION = "extension", _("Extension")
+    PAUSE = "pause", _("Pause")
+
+
+class DeadlineDecisionReason(models.TextChoices):
+    PARENTAL_LEAVE = "parental_leave", _("Parental leave")
+    SICK_LEAVE = "sick_leave", _("Sick leave")
+    OTHER_POST = "other_post", _("Other post for a time")
+    OTHER = "other", pgettext_lazy("deadline decision reason", "Other")
+
+
+class DeadlineDecision(models.Model):
+    """A decision on one manager's deadlines (anstånd): an extension sets new deadlines,
+    a pause stops the clock from one day to another. The rule is
+    `enrolment.mandates.deadlines_for`."""
+
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="deadline_decisions"
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=DeadlineDecisionKind.choices)
+    reason = models.CharField(_("reason"), max_length=32, choices=DeadlineDecisionReason.choices)
+    note = models.TextField(_("note"), blank=True)
+    new_start_by = models.DateField(_("new start deadline"), null=True, blank=True)
+    new_complete_by = models.DateField(_("new completion deadline"), null=True, blank=True)
+    paused_from = models.DateField(_("paused from"), null=True, blank=True)
+    paused_to = models.DateField(_("paused until"), null=True, blank=True)
+    decided_on = models.DateField(_("decision date"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords(excluded_fields=["created_at"])
+
+    class Meta:
+        verbose_name = _("deadline decision")
+        verbose_name_plural = _("deadline decisions")
+        ordering = ["decided_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(
+                        kind="pause",
+                        paused_from__isnull=False,
+                        paused_to__isnull=False,
+                        paused_to__gte=models.F("paused_from"),
+                        new_start_by__isnull=True,
+                        new_complete_by__isnull=True,
+                    )
+                    | (
+                        Q(kind="extension", paused_from__isnull=True, paused_to__isnull=True)
+                        & (Q(new_start_by__isnull=False) | Q(new_complete_by__isnull=False))
+                    )
+                ),
+                name="deadline_decision_shape",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.participant} – {self.get_kind_display()} {self.decided_on:%Y-%m-%d}"
+
+    @property
+    def is_pause(self) -> bool:
+        return self.kind == DeadlineDecisionKind.PAUSE

@@ -33,8 +33,9 @@ def lead_for(deadline: date, on: date, leads: Iterable[int]) -> int | None:
 
 
 def reminders_of(row: ComplianceRow, on: date) -> list[tuple[str, date, int]]:
-    """The reminders due on the day for one manager, as (kind, deadline, lead)."""
-    if row.status in (Status.COMPLETED, Status.EXEMPT):
+    """The reminders due on the day for one manager, as (kind, deadline, lead). A manager
+    whose clock a deadline decision pauses is reminded of nothing until it runs again."""
+    if row.status in (Status.COMPLETED, Status.EXEMPT, Status.PAUSED):
         return []
     if row.status == Status.OVERDUE:
         return [(Kind.OVERDUE, row.deadline, 0)]

@@ -3,7 +3,13 @@
 from django.db import models
 from django.utils.translation import gettext as _
 
-from enrolment.models import CreditTransfer, Enrolment, EnrolmentEvent, NominationRequest
+from enrolment.models import (
+    CreditTransfer,
+    DeadlineDecision,
+    Enrolment,
+    EnrolmentEvent,
+    NominationRequest,
+)
 from portal.accounts.models import Role
 from portal.accounts.scope import reach
 from reporting.evaluations.models import Respondent
@@ -58,8 +64,8 @@ def _source(participant) -> str:
 def register_extract(participant) -> list[tuple[str, list[dict]]]:
     """Every record about one manager (GDPR art. 15), section by section: who they are
     and where that came from, the earlier versions, courses and their history, credit
-    transfers, requests, certificate, that they answered evaluations (never what), the
-    reports about them and who opened their record."""
+    transfers, deadline decisions, requests, certificate, that they answered evaluations
+    (never what), the reports about them and who opened their record."""
     enrolments = Enrolment.objects.filter(participant=participant).select_related("offering")
 
     def rows(model, skip=(), **where):
@@ -71,6 +77,7 @@ def register_extract(participant) -> list[tuple[str, list[dict]]]:
         (_("Course enrolments"), [_record(e) for e in enrolments]),
         (_("Changes of the course enrolments"), rows(EnrolmentEvent, enrolment__in=enrolments)),
         (_("Credit transfers"), rows(CreditTransfer, participant=participant)),
+        (_("Deadline decisions"), rows(DeadlineDecision, participant=participant)),
         (_("Requests to be nominated"), rows(NominationRequest, participant=participant)),
         (_("Certificate"), rows(Certificate, participant=participant)),
         (

@@ -4,7 +4,7 @@ The personas are reused across the suite so that each URL can be checked against
 role that must not see it (see tests/portal/test_scoping.py).
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import pytest
 from django.conf import settings
@@ -85,6 +85,11 @@ class Personas:
     manager: object
     manager_participant: object
     no_role: object
+
+    @staticmethod
+    def names() -> set[str]:
+        """Every persona who logs in, for parametrising scope tests."""
+        return {f.name for f in fields(Personas)} - {"manager_participant"}
 
     def all(self):
         return {

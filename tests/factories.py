@@ -8,6 +8,9 @@ from factory.django import DjangoModelFactory
 
 from enrolment.models import (
     CreditTransfer,
+    DeadlineDecision,
+    DeadlineDecisionKind,
+    DeadlineDecisionReason,
     Enrolment,
     EnrolmentState,
     Mandate,
@@ -196,6 +199,28 @@ class MandateFactory(DjangoModelFactory):
     effective_from = date(2025, 7, 1)
     start_within_months = 12
     complete_within_months = 36
+
+
+class PauseFactory(DjangoModelFactory):
+    class Meta:
+        model = DeadlineDecision
+
+    participant = factory.SubFactory(ParticipantFactory)
+    kind = DeadlineDecisionKind.PAUSE
+    reason = DeadlineDecisionReason.PARENTAL_LEAVE
+    paused_from = date(2026, 1, 1)
+    paused_to = date(2026, 10, 31)
+    decided_on = factory.LazyAttribute(lambda o: o.paused_from)
+
+
+class ExtensionFactory(DjangoModelFactory):
+    class Meta:
+        model = DeadlineDecision
+
+    participant = factory.SubFactory(ParticipantFactory)
+    kind = DeadlineDecisionKind.EXTENSION
+    reason = DeadlineDecisionReason.SICK_LEAVE
+    decided_on = date(2026, 11, 1)
 
 
 def offering_for(course, term, **fields):

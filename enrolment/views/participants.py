@@ -29,6 +29,7 @@ from ..forms_participants import (
     ParticipantEditForm,
     ParticipantLeaveForm,
 )
+from ..mandates import deadlines_of
 from ..models import EnrolmentEvent
 from ..progress import ProgrammeStatus, SlotStatus, progress_for, progress_of, with_programme_status
 from ..selectors import participants_editable_by, participants_visible_to
@@ -186,6 +187,7 @@ def _detail(request, participant, *, nomination_form=None):
         Prefetch("events", queryset=EnrolmentEvent.objects.select_related("actor"))
     )
     next_slot = progress.next_slot
+    decisions = list(participant.deadline_decisions.select_related("decided_by"))
     next_offerings = []
     left = facts.has_left(participant, on=timezone.localdate())
     if next_slot is not None and not left:
@@ -209,6 +211,10 @@ def _detail(request, participant, *, nomination_form=None):
             "can_edit": can_edit,
             "nomination_form": nomination_form if can_edit else None,
             "audit_trail": audit_trail(participant) if can_edit else None,
+            "deadlines": deadlines_of(participant, timezone.localdate(), decisions=decisions),
+            "deadline_decisions": sorted(
+                decisions, key=lambda d: (d.decided_on, d.pk), reverse=True
+            ),
         },
     )
 

@@ -20,6 +20,7 @@ from django.test.utils import override_settings
 from enrolment.models import (
     CreditTransfer,
     CreditTransferKind,
+    DeadlineDecision,
     Enrolment,
     EnrolmentEvent,
     EnrolmentState,
@@ -512,8 +513,12 @@ def delete_people(participants) -> None:
     with override_settings(SIMPLE_HISTORY_ENABLED=False):
         EnrolmentEvent.objects.filter(enrolment__participant__in=participants).delete()
         CreditTransfer.objects.filter(participant__in=participants).delete()
+        DeadlineDecision.objects.filter(participant__in=participants).delete()
         Enrolment.objects.filter(participant__in=participants).delete()
         participants.delete()
+    decisions = history_manager(DeadlineDecision)
+    if decisions is not None:
+        decisions.filter(participant_id__in=ids).delete()
     history = history_manager(Participant)
     if history is not None:
         for begin in range(0, len(ids), BATCH_SIZE):

@@ -8,12 +8,22 @@ made anew from the same seed inside one transaction.
 
 import random
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
-from enrolment.models import Cohort, CreditTransferKind, Enrolment, Mandate, Participant, Position
+from enrolment.models import (
+    Cohort,
+    CreditTransferKind,
+    DeadlineDecision,
+    DeadlineDecisionKind,
+    DeadlineDecisionReason,
+    Enrolment,
+    Mandate,
+    Participant,
+    Position,
+)
 from portal.accounts.models import Role, RoleAssignment, User
 from programmes.models import Administration, CourseOffering, Municipality, Provider, Region
 from programmes.terms import Term
@@ -22,6 +32,7 @@ from . import (
     ADMINISTRATIONS,
     FIRST_TERM,
     RUNNING_TERM,
+    TODAY,
     PeopleMaker,
     PlannedParticipant,
     PlannedTransfer,
@@ -204,6 +215,7 @@ def build_demo() -> DemoSummary:
         )
 
         Mandate.objects.create(municipality=by_name["Borlänge"], **BORLANGE_MANDATE)
+        _pause_one(by_name["Borlänge"], users["hr.borlange@demo.hvd.se"])
 
         historic = (
             Enrolment.objects.filter(
@@ -228,6 +240,26 @@ def build_demo() -> DemoSummary:
             events=counts["events"],
             credit_transfers=counts["credit_transfers"],
             mandates=Mandate.objects.filter(municipality__region=region).count(),
+        )
+
+
+def _pause_one(municipality, hr_user) -> None:
+    """One manager not yet started on parental leave: the clock stands still for them."""
+    on_leave = (
+        Participant.objects.filter(municipality=municipality, enrolments__isnull=True)
+        .exclude(user__isnull=False)
+        .order_by("last_name", "pk")
+        .first()
+    )
+    if on_leave is not None:
+        DeadlineDecision.objects.create(
+            participant=on_leave,
+            kind=DeadlineDecisionKind.PAUSE,
+            reason=DeadlineDecisionReason.PARENTAL_LEAVE,
+            paused_from=TODAY - timedelta(days=120),
+            paused_to=TODAY + timedelta(days=180),
+            decided_on=TODAY - timedelta(days=130),
+            decided_by=hr_user,
         )
 
 

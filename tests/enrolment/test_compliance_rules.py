@@ -7,7 +7,7 @@ VT2027 open), as in the demo.
 """
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -36,6 +36,7 @@ class Case:
     mandate: dict = field(default_factory=dict)
     new_version: dict | None = None
     moved_on: date | None = None  # from Falun to Borlänge
+    pauses: list = field(default_factory=list)  # (first day, last day)
 
 
 ALL_PASSED = [
@@ -271,6 +272,20 @@ CASES = [
         new_version={"effective_from": date(2027, 1, 1), "start_within_months": 6},
     ),
     Case(
+        "overdue to start, but under a pause: paused",
+        Status.PAUSED,
+        date(2028, 8, 1) + timedelta(days=53),  # 1 October to 22 November paused
+        appointed=date(2025, 8, 1),
+        pauses=[(date(2026, 10, 1), date(2027, 3, 31))],
+    ),
+    Case(
+        "a pause that ended moves the start deadline by its days",
+        Status.OVERDUE,
+        date(2026, 8, 1) + timedelta(days=31),
+        appointed=date(2025, 8, 1),
+        pauses=[(date(2026, 3, 1), date(2026, 3, 31))],
+    ),
+    Case(
         "no mandate in force yet on the day", None, on=date(2025, 6, 30), appointed=date(2024, 1, 1)
     ),
 ]
@@ -330,6 +345,8 @@ def test_compliance_rule(world, schedule, case):
             credits=Decimal("7.5") if passed else None,
             result_date=result_date,
         )
+    for first, last in case.pauses:
+        f.PauseFactory(participant=participant, paused_from=first, paused_to=last)
     for position in case.slot_transfers:
         f.CreditTransferFactory(participant=participant, slot=world.slots[position - 1])
     if case.whole_programme:

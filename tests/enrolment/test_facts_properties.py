@@ -2,7 +2,8 @@
 
 Hypothesis generates managers with enrolments in every state (results with corrections
 among them), slot and whole-programme credit transfers, moves, leaving dates in the past
-and the future, and mandate versions. For random days it shows that the Python form and
+and the future, deadline decisions (pauses that may overlap, extensions) and mandate
+versions. For random days it shows that the Python form and
 the SQL form of every fact and status agree, and that the invariants hold.
 
 Each example writes its rows with bulk_create inside a savepoint that is rolled back,
@@ -25,6 +26,8 @@ from enrolment import facts
 from enrolment.compliance import Status, compute_compliance
 from enrolment.models import (
     CreditTransfer,
+    DeadlineDecision,
+    DeadlineDecisionKind,
     Enrolment,
     EnrolmentState,
     Mandate,
@@ -77,6 +80,17 @@ manager_st = st.fixed_dictionaries(
         "slot_transfers": st.sets(st.integers(min_value=0, max_value=3), max_size=4),
         "transfer_day": days,
         "whole_programme": st.one_of(st.none(), days),
+        # (first day, length in days, decided that many days after the first day)
+        "pauses": st.lists(st.tuples(days, st.integers(0, 400), st.integers(-30, 60)), max_size=3),
+        # (decided on, new start deadline after it, new completion deadline after it)
+        "extension": st.one_of(
+            st.none(),
+            st.tuples(
+                days,
+                st.one_of(st.none(), st.integers(1, 400)),
+                st.one_of(st.none(), st.integers(1, 1200)),
+            ),
+        ),
     }
 )
 mandate_st = st.lists(
@@ -128,6 +142,33 @@ def _enrolments(participant, spec, scene):
     return rows
 
 
+def _decisions(person, spec) -> list[DeadlineDecision]:
+    rows = [
+        DeadlineDecision(
+            participant=person,
+            kind=DeadlineDecisionKind.PAUSE,
+            reason="parental_leave",
+            paused_from=first,
+            paused_to=first + timedelta(days=length),
+            decided_on=first + timedelta(days=decided_after),
+        )
+        for first, length, decided_after in spec["pauses"]
+    ]
+    if spec["extension"] and (spec["extension"][1] or spec["extension"][2]):
+        decided, start, complete = spec["extension"]
+        rows.append(
+            DeadlineDecision(
+                participant=person,
+                kind=DeadlineDecisionKind.EXTENSION,
+                reason="other",
+                new_start_by=decided + timedelta(days=start) if start else None,
+                new_complete_by=decided + timedelta(days=complete) if complete else None,
+                decided_on=decided,
+            )
+        )
+    return rows
+
+
 def _write(scene, managers, mandates) -> list[Participant]:
     world = scene.world
     people = []
@@ -154,9 +195,10 @@ def _write(scene, managers, mandates) -> list[Participant]:
             )
         )
     Participant.objects.bulk_create(people)
-    enrolments, transfers, posts = [], [], []
+    enrolments, transfers, posts, decisions = [], [], [], []
     for person, spec in zip(people, managers, strict=True):
         enrolments += _enrolments(person, spec["enrolments"], scene)
+        decisions += _decisions(person, spec)
         transfers += [
             CreditTransfer(
                 participant=person,
@@ -189,6 +231,7 @@ def _write(scene, managers, mandates) -> list[Participant]:
     Enrolment.objects.bulk_create(enrolments)
     CreditTransfer.objects.bulk_create(transfers)
     PreviousPost.objects.bulk_create(posts)
+    DeadlineDecision.objects.bulk_create(decisions)
     Mandate.objects.bulk_create(
         Mandate(
             municipality=world.borlange,
@@ -257,11 +300,13 @@ def _check_manager_facts(world, people, on):
         left=facts.left_q(on=on),
         in_borlange=facts.placed_q(on=on, municipality_ids=[world.borlange.pk]),
         in_falun=facts.placed_q(on=on, municipality_ids=[world.falun.pk]),
+        paused=facts.paused_exists(on=on),
         begun=facts.begun_exists(on=on),
     )
     posts = {p.pk: [] for p in people}
     for post in PreviousPost.objects.filter(participant__in=people):
         posts[post.participant_id].append(post)
+    decisions = _decisions_of(people)
     for p in people:
         where = facts.placement(p, posts[p.pk], on=on)
         python = (
@@ -269,9 +314,32 @@ def _check_manager_facts(world, people, on):
             facts.has_left(p, on=on),
             where is not None and where.municipality_id == world.borlange.pk,
             where is not None and where.municipality_id == world.falun.pk,
+            facts.is_paused(decisions[p.pk], on=on),
         )
-        assert python == sql[p.pk][:4], p
-    return {pk: flags[4] for pk, flags in sql.items()}
+        assert python == sql[p.pk][:5], p
+        _check_paused_days(decisions[p.pk], on)
+    return {pk: flags[5] for pk, flags in sql.items()}
+
+
+def _decisions_of(people) -> dict[int, list[DeadlineDecision]]:
+    by_person = {p.pk: [] for p in people}
+    for decision in DeadlineDecision.objects.filter(participant__in=people):
+        by_person[decision.participant_id].append(decision)
+    return by_person
+
+
+def _check_paused_days(decisions, on):
+    """Each paused day is counted once, only when the pause is known, and never past the
+    day asked: the count is the number of distinct days, day by day."""
+    after = FIRST_DAY
+    days = {
+        d.paused_from + timedelta(days=i)
+        for d in decisions
+        if d.is_pause and d.decided_on <= on
+        for i in range((d.paused_to - d.paused_from).days + 1)
+    }
+    expected = sum(1 for day in days if after < day <= on)
+    assert facts.paused_days(decisions, after=after, on=on) == expected
 
 
 def _check_progress(world, people, on, begun):
@@ -305,8 +373,13 @@ def _check_compliance(people, progress, world, on):
     (result,) = compute_compliance([world.borlange], on)
     judged = [row.participant.pk for row in result.rows]
     assert len(judged) == len(set(judged))
+    decisions = _decisions_of(people)
     for row in result.rows:
         mine = progress[row.participant.pk]
+        # An active pause shows as such, never overdue, unless the manager is done.
+        done = mine.is_complete or mine.exempt_from_programme
+        paused = facts.is_paused(decisions[row.participant.pk], on=on)
+        assert (row.status == Status.PAUSED) == (paused and not done)
         assert facts.in_post(row.participant, on=on)
         assert (row.status == Status.EXEMPT) == mine.exempt_from_programme
         assert (row.status == Status.COMPLETED) == (

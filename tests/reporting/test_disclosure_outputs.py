@@ -60,7 +60,13 @@ def test_start_page_on_random_counts(counts):
 
 
 @SETTINGS
-@given(st.lists(st.lists(small, min_size=6, max_size=6), min_size=1, max_size=6))
+@given(
+    st.lists(
+        st.lists(small, min_size=len(Status.ORDER), max_size=len(Status.ORDER)),
+        min_size=1,
+        max_size=6,
+    )
+)
 def test_regional_compliance_on_random_counts(all_counts):
     results = [
         SimpleNamespace(
