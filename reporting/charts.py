@@ -128,41 +128,42 @@ def participants_per_term_chart(kf, chart_id="chart-trained") -> BarChart:
     )
 
 
-def pass_rate_chart(kf, chart_id="chart-pass-rate") -> BarChart:
+def _share_chart(chart_id, title, description, shares) -> BarChart:
+    """One bar per (label, share) from 0 to 100 per cent, the share printed beside it as
+    the disclosure control lets it be shown."""
     return bar_chart(
         chart_id=chart_id,
-        title=_("Pass rate per course, %(region)s") % {"region": kf.region},
-        description=_(
-            "One bar per course, from 0 to 100 per cent; the share is printed beside each "
-            "bar. A course with fewer than five results shows no bar."
-        ),
+        title=title,
+        description=description,
         groups=[
-            Group(
-                label=c.course.title,
-                bars=[Bar(value=c.pass_rate.percent, text=c.pass_rate.shown_share)],
-            )
-            for c in kf.courses
+            Group(label=label, bars=[Bar(value=share.percent, text=share.shown_share)])
+            for label, share in shares
         ],
         max_value=100,
     )
 
 
+def pass_rate_chart(kf, chart_id="chart-pass-rate") -> BarChart:
+    return _share_chart(
+        chart_id,
+        _("Pass rate per course, %(region)s") % {"region": kf.region},
+        _(
+            "One bar per course, from 0 to 100 per cent; the share is printed beside each "
+            "bar. A course with fewer than five results shows no bar."
+        ),
+        [(c.course.title, c.pass_rate) for c in kf.courses],
+    )
+
+
 def compliance_chart(kf, chart_id="chart-compliance") -> BarChart:
-    return bar_chart(
-        chart_id=chart_id,
-        title=_("Managers who comply with their mandate, %(region)s") % {"region": kf.region},
-        description=_(
+    return _share_chart(
+        chart_id,
+        _("Managers who comply with their mandate, %(region)s") % {"region": kf.region},
+        _(
             "One bar per municipality with a mandate, from 0 to 100 per cent of the "
             "managers in its scope; the share is printed beside each bar."
         ),
-        groups=[
-            Group(
-                label=item.municipality.name,
-                bars=[Bar(value=item.ratio.percent, text=item.ratio.shown_share)],
-            )
-            for item in kf.compliance
-        ],
-        max_value=100,
+        [(item.municipality.name, item.ratio) for item in kf.compliance],
     )
 
 
