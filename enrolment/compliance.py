@@ -116,15 +116,31 @@ def estimated_finish(progress: Progress, on: date, offerings_by_slot) -> date:
             finish = max(finish, offering.end_date)
         else:
             missing.append(sp.slot.pk)
+    return max(finish, scheduled_finish(missing, busy_terms, on, offerings_by_slot))
+
+
+def first_free_term(on: date) -> int:
+    """The index of the first term whose offerings have not started on the day."""
+    term = Term.of(on)
+    return term.index if on < term.start else term.index + 1
+
+
+def scheduled_finish(missing, busy_terms, on: date, offerings_by_slot) -> date:
+    """When the `missing` slots (ids in the programme's order) are done at one course a
+    term, in terms not `busy` with a course under way: the day itself if none is missing.
+    The same for every manager with the same missing slots and busy terms, so the SQL form
+    (`enrolment.standing`) reads it from a table made by this function."""
+    missing = list(missing)
+    finish = on
     if not missing:
         return finish
+    busy_terms = set(busy_terms)
     scheduled = {
         slot_id: {o.term_index: o for o in offerings_by_slot.get(slot_id, ()) if o.start_date > on}
         for slot_id in missing
     }
     last_scheduled = max((t for terms in scheduled.values() for t in terms), default=0)
-    term = Term.of(on)
-    index = term.index if on < term.start else term.index + 1
+    index = first_free_term(on)
     for _attempt in range(60):
         if not missing:
             break

@@ -18,7 +18,7 @@ from portal.accounts.scope import (
 )
 from programmes.models import CourseOffering, Municipality, OfferingState
 
-from . import facts
+from . import facts, standing
 from .models import (
     Enrolment,
     EnrolmentState,
@@ -83,18 +83,39 @@ def overview_by_municipality(participants) -> list[MunicipalityOverview]:
     Counted in the database (the SQL form of progress), so a start page over a whole
     region costs one query, not a pass over every manager in Python.
     """
-    rows = (
-        with_programme_status(participants.filter(facts.in_post_q(on=timezone.localdate())))
-        .order_by()
-        .values("municipality_id")
-        .annotate(
-            managers=Count("pk"),
-            started=Count("pk", filter=~Q(programme_status=ProgrammeStatus.NOT_STARTED)),
-            completed=Count("pk", filter=Q(programme_status__in=DONE_STATUSES)),
-            credits=Sum("hp"),
+    on = timezone.localdate()
+    in_post = participants.filter(facts.in_post_q(on=on))
+    if standing.is_supported():
+        counted = standing.standing_counts(in_post, on, group_by="current_municipality_id")
+        rows = {}
+        for (municipality_id, status), (n, hp) in counted.items():
+            row = rows.setdefault(
+                municipality_id,
+                {
+                    "municipality_id": municipality_id,
+                    "managers": 0,
+                    "started": 0,
+                    "completed": 0,
+                    "credits": Decimal(0),
+                },
+            )
+            row["managers"] += n
+            row["started"] += n if status != ProgrammeStatus.NOT_STARTED else 0
+            row["completed"] += n if status in DONE_STATUSES else 0
+            row["credits"] += hp
+        rows = list(rows.values())
+    else:
+        rows = list(
+            with_programme_status(in_post, on)
+            .order_by()
+            .values("municipality_id")
+            .annotate(
+                managers=Count("pk"),
+                started=Count("pk", filter=~Q(programme_status=ProgrammeStatus.NOT_STARTED)),
+                completed=Count("pk", filter=Q(programme_status__in=DONE_STATUSES)),
+                credits=Sum("hp"),
+            )
         )
-    )
-    rows = list(rows)
     names = Municipality.objects.in_bulk([r["municipality_id"] for r in rows])
     return sorted(
         (
