@@ -180,3 +180,50 @@ def with_seat_counts(offerings: QuerySet[CourseOffering]) -> QuerySet[CourseOffe
         waitlist_length=Count("enrolments", filter=Q(enrolments__state=EnrolmentState.WAITLISTED)),
         nominated_count=Count("enrolments", filter=Q(enrolments__state=EnrolmentState.NOMINATED)),
     ).annotate(seats_free=Greatest(F("seats") - F("seats_taken"), Value(0)))
+
+
+def page_standing(participants, on) -> dict[int, "standing.Standing"]:
+    """Where each manager of a page stands on the day, compliance included, by id: one
+    query for the page on PostgreSQL; elsewhere (the SQLite demo) from the Python forms."""
+    if not participants:
+        return {}
+    queryset = Participant.objects.filter(pk__in=[p.pk for p in participants])
+    if standing.is_supported():
+        return {
+            row.participant_id: row for row in standing.standing_rows(queryset, on, compliance=True)
+        }
+    from programmes.models import Municipality as _Municipality
+
+    from .compliance import compute_compliance
+    from .progress import programme_status, progress_for
+
+    progress = progress_for(participants, on)
+    judged = {
+        row.participant.pk: (result.municipality.pk, row)
+        for result in compute_compliance(
+            _Municipality.objects.order_by("pk"), on, Q(pk__in=queryset.values("pk"))
+        )
+        for row in result.rows
+    }
+    rows = {}
+    for p in participants:
+        mine = progress[p.pk]
+        where, row = judged.get(p.pk, (None, None))
+        rows[p.pk] = standing.Standing(
+            participant_id=p.pk,
+            current_municipality_id=p.municipality_id,
+            slot_count=len(mine.slots),
+            slots_filled=mine.slots_filled,
+            hp=mine.credits,
+            programme_exempt=mine.exempt_from_programme,
+            programme_complete=mine.is_complete,
+            programme_status=programme_status(p, mine, on=on),
+            begun=mine.begun,
+            completed_on=mine.completed_on,
+            municipality_id=where,
+            compliance_status=row.status if row else None,
+            compliance_deadline=row.deadline if row else None,
+            start_by=row.start_by if row else None,
+            complete_by=row.complete_by if row else None,
+        )
+    return rows

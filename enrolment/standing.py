@@ -27,6 +27,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import connection
 from django.db.models import (
     BooleanField,
+    Case,
     CharField,
     DateField,
     DecimalField,
@@ -37,6 +38,7 @@ from django.db.models import (
     Min,
     Q,
     Value,
+    When,
 )
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Coalesce
@@ -557,7 +559,10 @@ def _people(queryset) -> tuple[str, list]:
 def with_standing(queryset, on: date, *, compliance: bool = False):
     """Managers annotated with where they stand on the day (the columns of
     `standing_sql`), computed once for the whole queryset in a common table expression
-    joined to it, so the list can filter, sort, page and count by them."""
+    joined to it, so the list can filter, sort, page and count by them. Elsewhere than
+    on PostgreSQL (the SQLite demo), progress by subqueries and compliance from Python."""
+    if not is_supported():
+        return _with_standing_elsewhere(queryset, on, compliance=compliance)
     sql, params = standing_sql(*_people(queryset), on, compliance=compliance)
     fields = STANDING_FIELDS | (COMPLIANCE_FIELDS if compliance else {})
     cte = CTE(
@@ -625,3 +630,33 @@ def standing_counts(
     with connection.cursor() as cursor:
         cursor.execute(counted, params)
         return {(group, state): (n, hp) for group, state, n, hp in cursor.fetchall()}
+
+
+def _with_standing_elsewhere(queryset, on: date, *, compliance: bool):
+    from programmes.models import Municipality
+
+    from .compliance import compute_compliance
+    from .progress import with_programme_status
+
+    queryset = with_programme_status(queryset, on)
+    if not compliance:
+        return queryset
+    rows = [
+        row
+        for result in compute_compliance(
+            Municipality.objects.order_by("pk"), on, Q(pk__in=queryset.values("pk"))
+        )
+        for row in result.rows
+    ]
+    return queryset.annotate(
+        compliance_status=Case(
+            *(When(pk=row.participant.pk, then=Value(row.status)) for row in rows),
+            default=Value(None),
+            output_field=CharField(null=True),
+        ),
+        compliance_deadline=Case(
+            *(When(pk=row.participant.pk, then=Value(row.deadline)) for row in rows),
+            default=Value(None),
+            output_field=DateField(null=True),
+        ),
+    )
