@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from programmes.models import Administration, Municipality
 from programmes.selectors import administrations_visible_to, municipalities_visible_to
 
-from . import standing
+from . import setbased
 from .compliance import Status
 from .forms_participants import ParticipantFilterForm
 from .models import (
@@ -113,7 +113,7 @@ class ParticipantFilter(django_filters.FilterSet):
             "compliance_deadline": _("Deadline"),
         },
     )
-    # What needs where each manager stands (`enrolment.standing`) for all of them rather
+    # What needs where each manager stands (`enrolment.setbased`) for all of them rather
     # than for the page shown: these filters and sorts.
     STANDING_FILTERS = {"status": False, "compliance": True}
     STANDING_SORTS = {"hp": False, "compliance": True, "deadline": True}
@@ -162,7 +162,7 @@ class ParticipantFilter(django_filters.FilterSet):
             if name not in later:
                 queryset = self.filters[name].filter(queryset, value)
         if by_filter or by_sort:
-            queryset = standing.with_standing(queryset, timezone.localdate(), compliance=compliance)
+            queryset = setbased.with_standing(queryset, timezone.localdate(), compliance=compliance)
             self.joined = True
         for name, value in data.items():
             if name in later:
@@ -172,7 +172,7 @@ class ParticipantFilter(django_filters.FilterSet):
     def annotated(self):
         """The managers that match, each annotated with where they stand (the export)."""
         queryset = self.qs
-        return queryset if self.joined else standing.with_standing(queryset, timezone.localdate())
+        return queryset if self.joined else setbased.with_standing(queryset, timezone.localdate())
 
     def count(self) -> int:
         """How many managers match: without joining where they stand unless a filter

@@ -31,7 +31,7 @@ from django.utils.translation import gettext_lazy as _
 from programmes.models import Programme, ProgrammeSlot
 from programmes.selectors import region_programmes
 
-from . import facts, standing
+from . import facts, setbased
 from .models import CreditTransfer, Enrolment
 
 
@@ -335,10 +335,10 @@ def with_programme_status(queryset, on: date | None = None):
     programmes of the regions.
 
     On PostgreSQL the whole queryset's progress is computed once, set-based
-    (`enrolment.standing`); elsewhere (the SQLite demo) per manager by subqueries."""
+    (`enrolment.setbased`); elsewhere (the SQLite demo) per manager by subqueries."""
     on = on or timezone.localdate()
-    if standing.is_supported():
-        return standing.with_standing(queryset, on)
+    if setbased.is_supported():
+        return setbased.with_standing(queryset, on)
     shapes = _programme_shapes()
     filled_count, earned_hp, exempt_hp = _per_slot(on)
     whole_programme = CreditTransfer.objects.filter(

@@ -18,7 +18,7 @@ from portal.accounts.scope import (
 )
 from programmes.models import CourseOffering, Municipality, OfferingState
 
-from . import facts, standing
+from . import facts, setbased
 from .models import (
     Enrolment,
     EnrolmentState,
@@ -85,8 +85,8 @@ def overview_by_municipality(participants) -> list[MunicipalityOverview]:
     """
     on = timezone.localdate()
     in_post = participants.filter(facts.in_post_q(on=on))
-    if standing.is_supported():
-        counted = standing.standing_counts(in_post, on, group_by="current_municipality_id")
+    if setbased.is_supported():
+        counted = setbased.standing_counts(in_post, on, group_by="current_municipality_id")
         rows = {}
         for (municipality_id, status), (n, hp) in counted.items():
             row = rows.setdefault(
@@ -182,15 +182,15 @@ def with_seat_counts(offerings: QuerySet[CourseOffering]) -> QuerySet[CourseOffe
     ).annotate(seats_free=Greatest(F("seats") - F("seats_taken"), Value(0)))
 
 
-def page_standing(participants, on) -> dict[int, "standing.Standing"]:
+def page_standing(participants, on) -> dict[int, "setbased.Standing"]:
     """Where each manager of a page stands on the day, compliance included, by id: one
     query for the page on PostgreSQL; elsewhere (the SQLite demo) from the Python forms."""
     if not participants:
         return {}
     queryset = Participant.objects.filter(pk__in=[p.pk for p in participants])
-    if standing.is_supported():
+    if setbased.is_supported():
         return {
-            row.participant_id: row for row in standing.standing_rows(queryset, on, compliance=True)
+            row.participant_id: row for row in setbased.standing_rows(queryset, on, compliance=True)
         }
     from programmes.models import Municipality as _Municipality
 
@@ -209,7 +209,7 @@ def page_standing(participants, on) -> dict[int, "standing.Standing"]:
     for p in participants:
         mine = progress[p.pk]
         where, row = judged.get(p.pk, (None, None))
-        rows[p.pk] = standing.Standing(
+        rows[p.pk] = setbased.Standing(
             participant_id=p.pk,
             current_municipality_id=p.municipality_id,
             slot_count=len(mine.slots),

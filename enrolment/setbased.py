@@ -7,7 +7,7 @@ regional page can count them, over tens of thousands of managers without reading
 instance. The enrolment facts are `enrolment.facts`'s own `Q` forms (the two aggregates
 over enrolments and decisions are built from them by the ORM); the per-slot rules, the
 deadlines and the statuses are written below beside the Python rule they mirror.
-`tests/enrolment/test_standing_properties.py` generates histories and days and shows that
+`tests/enrolment/test_setbased_properties.py` generates histories and days and shows that
 both forms agree.
 
 One row per manager, in one pass over their enrolments: each slot of the programme is a
@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.contrib.postgres.aggregates import ArrayAgg, BoolOr
+from django.contrib.postgres.aggregates import ArrayAgg
 from django.contrib.postgres.fields import ArrayField
 from django.db import connection
 from django.db.models import (
@@ -31,6 +31,7 @@ from django.db.models import (
     CharField,
     DateField,
     DecimalField,
+    ExpressionWrapper,
     F,
     Func,
     IntegerField,
@@ -103,40 +104,61 @@ def _slot_bits(shapes) -> list[list[int]]:
     return [[s.slot_ids[k] for s in shapes if k < len(s.slot_ids)] for k in range(width)]
 
 
+# An enrolment as one sortable number, so that "the first by term" is a plain MIN:
+# term index, id, and a 16-bit payload (hp × 10, or NONE; or the end as days after EPOCH).
+TERM_SHIFT, ID_SHIFT, PAYLOAD = 50, 16, 0xFFFF
+NO_HP = PAYLOAD
+
+
 def _enrolments_sql(people, bits, on: date):
     """Per manager and programme, from the enrolments that count, per slot bit k:
-    `passed_k` by the day; `pass_k`, the first pass by term (term, id, hp × 10 or -1 for
-    none given) and `result_k` its earliest result; `current_k`, the first enrolment
-    under way (term, id, end as days after EPOCH); and `begun` for any slot. Smallest
-    arrays rather than ordered aggregates, so the groups are hashed, never sorted."""
-    passed = facts.passed_q(on=on)
-    under_way = facts.under_way_q(on=on)
-    hp_tenths = Coalesce(Cast(F("credits") * 10, IntegerField()), Value(-1))
-    end_days = Func(
-        F("offering__end_date"),
-        template=f"(%(expressions)s - DATE '{EPOCH.isoformat()}')",
+    `pass_k`, the first pass by term, `result_k` the earliest result of a pass, and
+    `current_k`, the first enrolment under way (each as a key, see TERM_SHIFT); and
+    `begun` for any slot. The facts are `enrolment.facts`'s, read once per enrolment."""
+    bit = Case(
+        *(When(slot_id__in=slot_ids, then=Value(k)) for k, slot_ids in enumerate(bits)),
+        default=Value(-1),
         output_field=IntegerField(),
     )
-    aggregates = {"begun": BoolOr(Value(True), filter=facts.begins_q(on=on))}
-    for k, slot_ids in enumerate(bits):
-        slot = Q(slot_id__in=slot_ids)
-        aggregates |= {
-            f"passed_{k}": BoolOr(Value(True), filter=passed & slot),
-            f"pass_{k}": Min(_Array("offering__term_index", "id", hp_tenths), filter=passed & slot),
-            f"result_{k}": Min("result_date", filter=passed & slot),
-            f"current_{k}": Min(
-                _Array("offering__term_index", "id", end_days), filter=under_way & slot
-            ),
-        }
-    queryset = (
+    rows = (
         Enrolment.objects.filter(
             participant_id__in=RawSQL(*people), state__in=facts.COUNTING_STATES
         )
         .order_by()
-        .values("participant_id", for_programme=F("slot__programme_id"))
-        .annotate(**aggregates)
+        .values(
+            "participant_id",
+            "result_date",
+            for_programme=F("slot__programme_id"),
+            bit=bit,
+            is_passed=ExpressionWrapper(facts.passed_q(on=on), output_field=BooleanField()),
+            is_under_way=ExpressionWrapper(facts.under_way_q(on=on), output_field=BooleanField()),
+            is_begun=ExpressionWrapper(facts.begins_q(on=on), output_field=BooleanField()),
+            key=RawSQL(
+                f'("programmes_courseoffering"."term_index"::bigint << {TERM_SHIFT}) '
+                f'| ("enrolment_enrolment"."id" << {ID_SHIFT})',
+                (),
+            ),
+            hp_tenths=Coalesce(Cast(F("credits") * 10, IntegerField()), Value(NO_HP)),
+            end_days=Func(
+                F("offering__end_date"),
+                template=f"(%(expressions)s - DATE '{EPOCH.isoformat()}')",
+                output_field=IntegerField(),
+            ),
+        )
     )
-    return _compile(queryset)
+    sql, params = _compile(rows)
+    columns = ["BOOL_OR(r.is_begun) AS begun"]
+    for k in range(len(bits)):
+        columns += [
+            f"MIN(r.key | r.hp_tenths) FILTER (WHERE r.bit = {k} AND r.is_passed) AS pass_{k}",
+            f"MIN(r.result_date) FILTER (WHERE r.bit = {k} AND r.is_passed) AS result_{k}",
+            f"MIN(r.key | r.end_days) FILTER (WHERE r.bit = {k} AND r.is_under_way) AS current_{k}",
+        ]
+    return (
+        f"SELECT r.participant_id, r.for_programme, {', '.join(columns)} "
+        f"FROM ({sql}) AS r GROUP BY r.participant_id, r.for_programme",
+        params,
+    )
 
 
 def _transfers_sql(people, bits, on: date):
@@ -272,14 +294,17 @@ def standing_sql(
     # first enrolment under way is its current one only while it is not filled.
     per_slot = "".join(
         f"""
-               COALESCE(en.passed_{k}, FALSE) AS passed_{k},
-               LEAST(COALESCE(NULLIF(en.pass_{k}[3], -1) / 10.0, pg.c_{k}), pg.c_{k}) AS hp_{k},
+               en.pass_{k} IS NOT NULL AS passed_{k},
+               LEAST(COALESCE(NULLIF(en.pass_{k} & {PAYLOAD}, {NO_HP}) / 10.0, pg.c_{k}),
+                     pg.c_{k}) AS hp_{k},
                tr.credited_{k},
-               CASE WHEN COALESCE(en.passed_{k}, FALSE)
+               CASE WHEN en.pass_{k} IS NOT NULL
                     THEN LEAST(en.result_{k}, tr.credited_{k}) ELSE tr.credited_{k} END
                    AS date_{k},
-               CASE WHEN COALESCE(en.passed_{k}, FALSE) OR tr.credited_{k} IS NOT NULL
-                    THEN NULL ELSE en.current_{k} END AS current_{k},
+               CASE WHEN en.pass_{k} IS NOT NULL OR tr.credited_{k} IS NOT NULL
+                    THEN NULL ELSE (en.current_{k} >> {TERM_SHIFT})::int END AS term_{k},
+               CASE WHEN en.pass_{k} IS NOT NULL OR tr.credited_{k} IS NOT NULL
+                    THEN NULL ELSE (en.current_{k} & {PAYLOAD})::int END AS end_{k},
                pg.c_{k},"""
         for k in range(len(bits))
     )
@@ -307,21 +332,19 @@ def standing_sql(
                {each("COALESCE(CASE WHEN passed_{k} THEN hp_{k} ELSE c_{k} END, 0)", " + ")}
                    AS exempt_hp,
                GREATEST({each("date_{k}", ", ")}) AS filled_last,
-               ({each("current_{k} IS NOT NULL", " OR ")}) AS under_way,
+               ({each("term_{k} IS NOT NULL", " OR ")}) AS under_way,
                ((1 << slot_count) - 1) & ~({
-            each(
-                f"CASE WHEN {filled} OR current_{{k}} IS NOT NULL THEN 1 << {{k}} ELSE 0 END", " | "
-            )
+            each(f"CASE WHEN {filled} OR term_{{k}} IS NOT NULL THEN 1 << {{k}} ELSE 0 END", " | ")
         }) AS missing_mask,
                ({
             each(
-                f"CASE WHEN current_{{k}}[1] >= {p(first_term)} "
-                f"AND current_{{k}}[1] < {p(first_term)} + 30 "
-                f"THEN 1 << (current_{{k}}[1] - {p(first_term)})::int ELSE 0 END",
+                f"CASE WHEN term_{{k}} >= {p(first_term)} "
+                f"AND term_{{k}} < {p(first_term)} + 30 "
+                f"THEN 1 << (term_{{k}} - {p(first_term)}) ELSE 0 END",
                 " | ",
             )
         }) AS busy_bits,
-               GREATEST({each(f"{p(EPOCH)}::date + current_{{k}}[3]::int", ", ")})
+               GREATEST({each(f"{p(EPOCH)}::date + end_{{k}}", ", ")})
                    AS current_end"""
     else:
         sums = """
