@@ -279,9 +279,9 @@ def test_rows_show_slots_filled_hp_and_status(client, personas, statuses):
     client.force_login(personas.hr_falun)
     response = client.get(reverse("enrolment:participant_list"), {"ordering": "name"})
     rows = {r["participant"].last_name: r for r in response.context["rows"]}
-    assert rows["Klarpass"]["progress"].slots_filled == 4
-    assert rows["Klarpass"]["progress"].credits == Decimal("30.0")
-    assert rows["Slutat"]["progress"].slots_filled == 1
+    assert rows["Klarpass"]["standing"].slots_filled == 4
+    assert rows["Klarpass"]["standing"].hp == Decimal("30.0")
+    assert rows["Slutat"]["standing"].slots_filled == 1
     html = response.content.decode()
     assert "4/4" in html
     assert "1/4" in html
