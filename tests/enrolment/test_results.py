@@ -430,7 +430,8 @@ def test_the_grid_has_save_at_top_and_bottom_and_tools_for_many_rows(
 ):
     client.force_login(personas.programme_admin)
     html = client.get(_url(offering)).content.decode()
-    assert html.count('type="submit" data-save=') == 2
+    assert html.count("data-save=") == 2
+    assert 'type="submit" form="results-form" data-save="top"' in html
     assert html.index('data-save="top"') < html.index("<table")
     assert html.index('data-save="bottom"') > html.index("</table>")
     # The tools need the script; without it they stay hidden and the grid works alone.
