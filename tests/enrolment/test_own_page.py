@@ -387,3 +387,18 @@ def test_transcript_link_is_on_the_manager_page_for_hr_only(client, personas):
     assert link in client.get(page).content.decode()
     client.force_login(personas.head_borlange)
     assert link not in client.get(page).content.decode()
+
+
+@pytest.mark.parametrize("passes", [1, 4])
+def test_transcript_runs_in_a_fixed_number_of_queries(
+    client, world, personas, django_assert_max_num_queries, passes
+):
+    """One manager's transcript costs the same however long their record: it is served
+    at once, not as a report request."""
+    history = [("new", "HT2022"), ("steering", "VT2023"), ("law", "HT2023"), ("systems", "VT2024")]
+    for course, term in history[:passes]:
+        f.pass_course(personas.manager_participant, world.courses[course], term)
+    client.force_login(personas.manager)
+    with django_assert_max_num_queries(12):
+        response = client.get(_transcript(personas))
+    assert response.status_code == 200
