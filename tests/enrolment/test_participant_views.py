@@ -11,7 +11,7 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from enrolment.models import Enrolment, EnrolmentEvent, EnrolmentState, Participant
-from enrolment.services.enrolments import enrolment_nominate
+from enrolment.services.enrolments import WARNING_CODES, enrolment_nominate
 from enrolment.services.participants import participant_update
 from programmes.models import OfferingState
 from tests import factories as f
@@ -712,7 +712,10 @@ def test_the_managers_page_runs_in_constant_queries(
             course=world.courses["law"], term=f"HT{2030 + index}", state=OfferingState.OPEN
         )
         enrolment = enrolment_nominate(
-            participant=participant, offering=offering, actor=personas.hr_borlange
+            participant=participant,
+            offering=offering,
+            actor=personas.hr_borlange,
+            confirmed=WARNING_CODES,
         )
         enrolment.state = S.WITHDRAWN
         enrolment.save()
