@@ -926,3 +926,157 @@ def test_a_manager_who_left_gets_no_nomination_form(client, personas, offering):
     response = client.get(reverse("enrolment:participant_detail", args=[participant.pk]))
     assert response.context["nomination_form"] is None
     assert response.context["next_offerings"] == []
+
+
+# --- compliance, the plan and the programme's warnings on the managers pages -------------
+
+
+def test_the_managers_page_shows_the_compliance_status_and_deadline(client, world, personas):
+    f.MandateFactory(municipality=world.borlange)
+    late = f.ParticipantFactory(
+        municipality=world.borlange,
+        administration=world.borlange_social,
+        appointed_on=date(2024, 7, 1),
+    )
+    client.force_login(personas.hr_borlange)
+    response = client.get(reverse("enrolment:participant_detail", args=[late.pk]))
+    compliance = response.context["compliance"]
+    assert compliance.status == "overdue"
+    assert compliance.deadline == date(2026, 7, 1)
+    assert b'data-compliance="overdue"' in response.content
+    assert b"2026-07-01" in response.content
+
+
+def test_a_manager_outside_any_mandate_is_said_to_be_so(client, personas):
+    client.force_login(personas.head_borlange)
+    response = client.get(
+        reverse("enrolment:participant_detail", args=[personas.manager_participant.pk])
+    )
+    assert response.context["compliance"] is None
+    assert b'data-compliance="none"' in response.content
+
+
+def test_no_nomination_form_when_nothing_is_open_and_the_page_says_so(client, personas):
+    client.force_login(personas.hr_borlange)
+    response = client.get(
+        reverse("enrolment:participant_detail", args=[personas.manager_participant.pk])
+    )
+    assert response.context["nomination_form"] is None
+    assert response.context["nothing_open"] is True
+    assert (
+        reverse("enrolment:participant_nominate", args=[personas.manager_participant.pk]).encode()
+        not in response.content
+    )
+
+
+def test_the_nomination_form_comes_with_the_managers_plan(client, world, personas, offering):
+    participant = personas.manager_participant
+    f.pass_course(participant, world.courses["collab"], "HT2024")
+    client.force_login(personas.hr_borlange)
+    f.OfferingFactory(course=world.courses["steering"], term="VT2027")
+    response = client.get(reverse("enrolment:participant_detail", args=[participant.pk]))
+    plan = response.context["plan"]
+    assert [(e.slot.position, e.term) for e in plan] == [(1, "HT2024"), (2, ""), (3, ""), (4, "")]
+    assert b'id="plan"' in response.content
+    assert b'data-plan-state="passed"' in response.content
+
+
+def test_a_warned_nomination_is_shown_and_saved_only_when_confirmed(client, world, personas):
+    participant = personas.manager_participant
+    law = f.OfferingFactory(course=world.courses["law"], term="VT2027")
+    url = reverse("enrolment:participant_nominate", args=[participant.pk])
+    client.force_login(personas.hr_borlange)
+    response = client.post(url, {"offering": law.pk})
+    assert response.status_code == 200
+    assert [w.code for w in response.context["nomination_warnings"]] == ["order"]
+    assert b'id="confirm-nomination"' in response.content
+    assert not Enrolment.objects.filter(participant=participant).exists()
+
+    response = client.post(url, {"offering": law.pk, "confirmed": ["order"]})
+    assert response.status_code == 302
+    assert Enrolment.objects.get(participant=participant).offering == law
+
+
+def test_a_made_up_confirmation_code_is_404(client, world, personas):
+    law = f.OfferingFactory(course=world.courses["law"], term="VT2027")
+    client.force_login(personas.hr_borlange)
+    response = client.post(
+        reverse("enrolment:participant_nominate", args=[personas.manager_participant.pk]),
+        {"offering": law.pk, "confirmed": ["anything"]},
+    )
+    assert response.status_code == 404
+    assert not Enrolment.objects.exists()
+
+
+def test_bulk_nomination_asks_to_confirm_the_warned_and_returns_where_it_came_from(
+    client, world, personas, others, offering
+):
+    fine = personas.manager_participant
+    warned = others["borlange_care"]
+    enrolment_nominate(
+        participant=warned,
+        offering=f.OfferingFactory(course=world.courses["steering"], term="VT2027"),
+        actor=personas.hr_borlange,
+        confirmed=WARNING_CODES,
+    )
+    back = reverse("enrolment:compliance_municipality", args=[world.borlange.code])
+    client.force_login(personas.hr_borlange)
+    url = reverse("enrolment:participant_bulk_nominate")
+    response = client.post(
+        url, {"offering": offering.pk, "participants": [fine.pk, warned.pk], "next": back}
+    )
+    assert response.status_code == 200
+    assert [p for p, _w in response.context["warned"]] == [warned]
+    assert response.context["codes"] == ["same_term"]
+    assert Enrolment.objects.filter(offering=offering).get().participant == fine
+
+    response = client.post(
+        url,
+        {
+            "offering": offering.pk,
+            "participants": [warned.pk],
+            "confirmed": ["same_term"],
+            "next": back,
+        },
+    )
+    assert response.status_code == 302
+    assert response.url == back
+    assert Enrolment.objects.filter(offering=offering).count() == 2
+
+
+def test_bulk_nomination_never_returns_to_another_site(client, personas, offering):
+    client.force_login(personas.hr_borlange)
+    response = client.post(
+        reverse("enrolment:participant_bulk_nominate"),
+        {
+            "offering": offering.pk,
+            "participants": [personas.manager_participant.pk],
+            "next": "https://example.com/",
+        },
+    )
+    assert response.status_code == 302
+    assert response.url == reverse("enrolment:participant_list")
+
+
+def test_the_bulk_nomination_sits_above_the_list(client, personas, offering):
+    client.force_login(personas.hr_borlange)
+    content = client.get(reverse("enrolment:participant_list")).content.decode()
+    form = content.index('id="bulk-nominate"')
+    assert form < content.index("<table")
+    assert 'form="bulk-nominate"' in content[content.index("<table") :]
+
+
+def test_the_head_of_administrations_list_renders_no_bulk_form(client, personas, offering):
+    client.force_login(personas.head_borlange)
+    response = client.get(reverse("enrolment:participant_list"))
+    assert response.context["bulk_form"] is None
+    assert reverse("enrolment:participant_bulk_nominate").encode() not in response.content
+    assert b'type="checkbox"' not in response.content
+
+
+def test_the_list_says_when_nothing_is_open_instead_of_an_empty_form(client, personas):
+    client.force_login(personas.hr_borlange)
+    response = client.get(reverse("enrolment:participant_list"))
+    assert response.context["bulk_form"] is None
+    assert response.context["nothing_open"] is True
+    assert reverse("enrolment:participant_bulk_nominate").encode() not in response.content
