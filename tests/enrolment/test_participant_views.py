@@ -1080,3 +1080,21 @@ def test_the_list_says_when_nothing_is_open_instead_of_an_empty_form(client, per
     assert response.context["bulk_form"] is None
     assert response.context["nothing_open"] is True
     assert reverse("enrolment:participant_bulk_nominate").encode() not in response.content
+
+
+def test_answering_a_request_with_warnings_asks_for_the_confirmation(client, world, personas):
+    from enrolment.models import NominationRequest
+
+    law = f.OfferingFactory(course=world.courses["law"], term="VT2027")
+    asked = NominationRequest.objects.create(participant=personas.manager_participant, offering=law)
+    url = reverse("enrolment:request_answer", args=[asked.pk, "nominate"])
+    client.force_login(personas.hr_borlange)
+    response = client.post(url)
+    assert response.status_code == 200
+    assert [w.code for w in response.context["warned"][asked.pk]] == ["order"]
+    assert f'data-warned="{asked.pk}"'.encode() in response.content
+    assert not Enrolment.objects.exists()
+    assert client.post(url, {"confirmed": ["nonsense"]}).status_code == 404
+    response = client.post(url, {"confirmed": ["order"]})
+    assert response.status_code == 302
+    assert Enrolment.objects.get().offering == law
