@@ -249,6 +249,8 @@ MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
+# A filter left unset reads "Alla", not django-filter's "---------".
+FILTERS_EMPTY_CHOICE_LABEL = _("All")
 
 EMAIL_BACKEND = env(
     "EMAIL_BACKEND",
