@@ -209,12 +209,35 @@ def check_focus_indicators(page, where: str, *, stops: int = FOCUS_STOPS) -> Non
     assert seen, f"{where}: nothing takes the keyboard focus"
 
 
+START_LABELS = {"Start", "Min utbildning", "My programme"}
+
+
+def check_menu(page, where: str) -> None:
+    """At 1366 px the menu is one row, and its first item is where one starts ("Start",
+    or "Min utbildning" for a manager), not the name of a role."""
+    menu = page.locator("header #main-menu > ul.navbar-nav").first
+    if not menu.count():
+        return  # No one is logged in: there is no menu.
+    one_row = page.evaluate(
+        """() => {
+            const items = [...document.querySelectorAll(
+                "header #main-menu > ul > li, header #main-menu > form")];
+            const boxes = items.map((item) => item.getBoundingClientRect());
+            return Math.max(...boxes.map((b) => b.top)) < Math.min(...boxes.map((b) => b.bottom));
+        }"""
+    )
+    assert one_row, f"{where}: the menu takes more than one row at 1366 px"
+    first = menu.locator("> li > a, > li > button").first.inner_text().strip()
+    assert first in START_LABELS, f"{where}: the menu starts with {first!r}"
+
+
 def check_page(page, where: str, html_pages: dict | None = None, response=None) -> None:
-    """Every check of the sweep on the page as it is now: the title, the width at 390 px,
-    the focus indicators, axe-core; its HTML is kept for the Nu HTML Checker."""
+    """Every check of the sweep on the page as it is now: the title, the menu, the width
+    at 390 px, the focus indicators, axe-core; its HTML is kept for the Nu HTML Checker."""
     if page.viewport_size != WIDE:
         page.set_viewport_size(WIDE)
     check_title(page, where)
+    check_menu(page, where)
     check_fits_narrow_screen(page, where)
     check_focus_indicators(page, where)
     check_accessibility(page, where)
