@@ -440,3 +440,29 @@ def test_public_pages(portal, personas, new_page):
     no_role = new_page()
     log_in(no_role, personas.no_role)
     _visit(no_role, "the 404 page, logged in", "/finns-inte/", status=404)
+
+
+def test_an_import_preview_shows_each_rows_errors_in_view(world, personas, page, tmp_path):
+    """A file with all nine columns, long values and a rejected row: at 1366 px the reason
+    is in view without scrolling sideways, under its row; the page passes the sweep."""
+    header = "Förnamn;Efternamn;E-post;Anställningsnummer;Förvaltning;Verksamhetsområde;"
+    header += "Befattning;Chef sedan;Slutat"
+    rows = [
+        "Anna-Karin;Bergström-Wikander;anna-karin.bergstrom-wikander@borlange.se;100234;"
+        "Vård- och omsorgsförvaltningen;Äldreomsorg/hemtjänst;Enhetschef;2024-03-01;",
+        "Örjan;Ås;inte-en-adress;100235;Socialförvaltningen;Okänt område;Enhetschef;2024-13-01;",
+    ]
+    file = tmp_path / "chefer.csv"
+    file.write_bytes(("\ufeff" + "\r\n".join([header, *rows]) + "\r\n").encode("utf-8"))
+    log_in(page, personas.hr_borlange, check_start=False)
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.goto(reverse("enrolment:participant_import"))
+    page.locator("main input[type=file]").set_input_files(str(file))
+    submit(page, "main form[enctype='multipart/form-data']")
+
+    details = page.locator("main tr.import-details.table-danger li")
+    assert details.count() == 3, details.all_inner_texts()
+    for item in details.all():
+        box = item.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 1366, item.inner_text()
+    check_page(page, "the import preview with errors", HTML_PAGES)
