@@ -28,7 +28,10 @@ else:
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
-SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+# The address the portal is reached at, for links made away from a request (certificates'
+# QR codes and e-mails, made by workers). Unset, it follows the served address: `make run
+# PORT=8001` serves on port 8001 and passes PORT on, and the links go there too.
+SITE_URL = env("SITE_URL", default=f"http://127.0.0.1:{env.int('PORT', default=8000)}")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -249,6 +252,8 @@ MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
+# A filter left unset reads "Alla", not django-filter's "---------".
+FILTERS_EMPTY_CHOICE_LABEL = _("All")
 
 EMAIL_BACKEND = env(
     "EMAIL_BACKEND",
