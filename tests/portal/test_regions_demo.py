@@ -3,7 +3,7 @@ its own log-ins, two providers, an equivalence table, and a national administrat
 
 from django.urls import reverse
 
-from portal.accounts.models import Role
+from portal.accounts.models import Role, User
 from portal.accounts.scope import reach
 from portal.demo.dalarna import build_demo
 from portal.demo.gavleborg import PROGRAMME, build_gavleborg
@@ -46,7 +46,6 @@ def test_seed_demo_loads_gavleborg_beside_dalarna_the_same_each_time(client, db)
 def test_the_demo_log_ins_of_gavleborg_and_the_nation(client, db):
     build_demo()
     build_gavleborg()
-    from portal.accounts.models import User
 
     admin = User.objects.get(email="programadmin@demo.vg.se")
     gavleborg = Region.objects.get(county_code="21")
