@@ -28,7 +28,7 @@ from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from programmes.models import Programme, ProgrammeSlot
+from programmes.models import CourseEquivalence, Programme, ProgrammeSlot
 from programmes.selectors import region_programmes
 
 from . import facts
@@ -157,13 +157,38 @@ def progress_for(participants, on: date | None = None) -> dict[int, Progress]:
     for transfer in CreditTransfer.objects.filter(participant_id__in=ids):
         transfers[transfer.participant_id].append(transfer)
 
+    equivalences = _equivalences(participants, programmes, enrolments)
     result = {}
     for participant in participants:
         programme = programmes.get(participant.municipality.region_id)
         result[participant.pk] = _progress(
-            programme, enrolments[participant.pk], transfers[participant.pk], on
+            programme,
+            enrolments[participant.pk],
+            transfers[participant.pk],
+            on,
+            equivalences.get(programme.pk, {}) if programme else {},
         )
     return result
+
+
+def _equivalences(participants, programmes, enrolments) -> dict[int, dict[int, int]]:
+    """The equivalence tables (course id to slot id) of the programmes that have a
+    manager with a course from another programme (one who moved); read only then."""
+    needed = set()
+    for participant in participants:
+        programme = programmes.get(participant.municipality.region_id)
+        if programme is None or programme.pk in needed:
+            continue
+        own = {slot.pk for slot in programme.slots.all()}
+        if any(e.slot_id not in own for e in enrolments[participant.pk]):
+            needed.add(programme.pk)
+    tables = defaultdict(dict)
+    if needed:
+        for row in CourseEquivalence.objects.filter(programme_id__in=needed).values_list(
+            "programme_id", "course_id", "slot_id"
+        ):
+            tables[row[0]][row[1]] = row[2]
+    return tables
 
 
 def progress_of(participant, on: date | None = None) -> Progress:
@@ -180,7 +205,7 @@ def _fill(sp: SlotProgress, status: str, credits: Decimal, day: date | None) -> 
     _earliest(sp, day)
 
 
-def _progress(programme, enrolments, transfers, on: date) -> Progress:
+def _progress(programme, enrolments, transfers, on: date, equivalences=None) -> Progress:
     if programme is None:
         return Progress(programme=None)
     transfers = [t for t in transfers if facts.is_decided(t, on=on)]
@@ -188,10 +213,11 @@ def _progress(programme, enrolments, transfers, on: date) -> Progress:
     progress = Progress(programme=programme, slots=list(slots.values()))
 
     for enrolment in enrolments:
-        sp = slots.get(enrolment.slot_id)
+        # Begun anywhere is begun (as `facts.begun_exists`), also under another programme.
+        progress.begun |= facts.begins(enrolment, on=on)
+        sp = slots.get(facts.counting_slot(enrolment, slots, equivalences or {}, on=on))
         if sp is None:
             continue
-        progress.begun |= facts.begins(enrolment, on=on)
         if facts.is_passed(enrolment, on=on):
             # Two passes in one slot (both slot-1 alternatives) fill it once: the first
             # by term gives the course and the hp, the earliest result the date.
@@ -285,10 +311,14 @@ def _programme_shapes() -> dict[int, _ProgrammeShape]:
 
 
 def _per_region(shapes, attribute, default, output_field):
+    # Under None: the national programme, followed by every region without its own.
+    if None in shapes:
+        default = getattr(shapes[None], attribute)
     return Case(
         *(
             When(municipality__region_id=region_id, then=Value(getattr(shape, attribute)))
             for region_id, shape in shapes.items()
+            if region_id is not None
         ),
         default=Value(default),
         output_field=output_field,
@@ -301,7 +331,9 @@ def _per_slot(on: date):
     # Inside the subquery over the programme's slots, OuterRef("pk") is the slot and
     # OuterRef(OuterRef("pk")) the participant of the row being annotated.
     passed = Enrolment.objects.filter(
-        facts.passed_q(on=on), participant_id=OuterRef(OuterRef("pk")), slot_id=OuterRef("pk")
+        facts.passed_q(on=on),
+        facts.in_slot_q(OuterRef("pk")),
+        participant_id=OuterRef(OuterRef("pk")),
     )
     first_pass_credits = passed.order_by("offering__term_index", "id").values("credits")[:1]
     transferred = CreditTransfer.objects.filter(

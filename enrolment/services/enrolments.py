@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from programmes.models import CourseOffering, OfferingState, ProgrammeSlot
+from programmes.selectors import offered_to_q
 
 from .. import facts
 from ..facts import SEAT_TAKEN_STATES
@@ -185,9 +186,10 @@ def _refusal(participant, offering, progress) -> str | None:
         return _("The offering is not open for nomination.")
     if facts.has_left(participant, on=timezone.localdate()):
         return _("%(name)s has left the manager role.") % {"name": participant.full_name}
-    programme = offering.course.slot.programme
-    if participant.municipality.region_id != programme.region_id:
-        return _("The offering belongs to another region's programme.")
+    # The programme the region follows, and a provider it allows for the municipality.
+    offered = CourseOffering.objects.filter(offered_to_q(participant.municipality), pk=offering.pk)
+    if not offered.exists():
+        return _("The offering is not given to the manager's municipality.")
     slot_id = offering.course.slot_id
     active = (
         Enrolment.objects.filter(participant=participant, slot_id=slot_id, state__in=ACTIVE_STATES)

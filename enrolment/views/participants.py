@@ -20,7 +20,7 @@ from portal.accounts.decorators import require_form_methods, require_safe, role_
 from portal.accounts.scope import EDITOR_ROLES, PEOPLE_ROLES, has_role
 from portal.exports import table_response
 from programmes.models import CourseOffering, OfferingState
-from programmes.selectors import municipalities_visible_to, offerings_visible_to
+from programmes.selectors import municipalities_visible_to, offered_to_q, offerings_visible_to
 
 from .. import facts
 from ..compliance import participant_compliance
@@ -285,9 +285,7 @@ def _nomination_offerings(user, participant, progress=None):
     """The offerings an editor may nominate this manager to: any the user sees in the
     manager's region (the service says why one cannot be used, e.g. closed meanwhile);
     with `progress`, only the open ones in slots neither filled nor under way, to offer."""
-    offerings = offerings_visible_to(user).filter(
-        course__slot__programme__region_id=participant.municipality.region_id
-    )
+    offerings = offerings_visible_to(user).filter(offered_to_q(participant.municipality))
     if progress is None:
         return offerings
     taken = [sp.slot.pk for sp in progress.slots if sp.status != SlotStatus.NOT_STARTED]
