@@ -31,7 +31,7 @@ from django.utils.translation import gettext_lazy as _
 from programmes.models import CourseEquivalence, Programme, ProgrammeSlot
 from programmes.selectors import region_programmes
 
-from . import facts
+from . import facts, setbased
 from .models import CreditTransfer, Enrolment
 
 
@@ -363,9 +363,14 @@ def _per_slot(on: date):
 def with_programme_status(queryset, on: date | None = None):
     """Managers annotated with `slots_filled`, `hp`, `programme_exempt` and
     `programme_status` (a ProgrammeStatus value) on a day (today without), all computed
-    in SQL from the facts of `enrolment.facts`. Runs one small query at once, for the
-    programmes of the regions."""
+    in SQL from the facts of `enrolment.facts`. Runs two small queries at once, for the
+    programmes of the regions.
+
+    On PostgreSQL the whole queryset's progress is computed once, set-based
+    (`enrolment.setbased`); elsewhere (the SQLite demo) per manager by subqueries."""
     on = on or timezone.localdate()
+    if setbased.is_supported():
+        return setbased.with_standing(queryset, on)
     shapes = _programme_shapes()
     filled_count, earned_hp, exempt_hp = _per_slot(on)
     whole_programme = CreditTransfer.objects.filter(

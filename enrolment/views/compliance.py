@@ -22,7 +22,12 @@ from programmes.models import Municipality
 from programmes.selectors import municipalities_visible_to, regions_visible_to
 from programmes.terms import Term
 
-from ..compliance import Status, municipality_compliance, must_start_by, region_compliance
+from ..compliance import (
+    Status,
+    municipality_compliance,
+    must_start_by,
+    region_compliance_summary,
+)
 from ..compliance_shares import compliance_lines
 from ..filters_compliance import ComplianceFilter
 from ..forms import MandateForm
@@ -197,7 +202,7 @@ def compliance_export(request, code, file_format):
 
 def _compliance_lines(user, region, on):
     exact = region.pk in reach(user, frozenset({Role.PROGRAMME_ADMIN})).region_ids
-    return compliance_lines(region_compliance(region=region, on=on), exact=exact)
+    return compliance_lines(region_compliance_summary(region=region, on=on), exact=exact)
 
 
 @require_safe

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -139,12 +140,16 @@ def offering_detail(request, pk):
         with_seat_counts(offerings_visible_to(request.user, VIEW_ROLES)), pk=pk
     )
     administers = _administers(request.user, offering)
-    enrolments = list(_enrolments_in_scope(request.user, offering))
-    waitlist = sorted(
-        (e for e in enrolments if e.state == S.WAITLISTED),
-        key=lambda e: (e.waitlist_position or 0, e.pk),
+    enrolments = _enrolments_in_scope(request.user, offering)
+    # The waitlist and the page of enrolments are read by the database, never the whole
+    # offering's enrolments in Python.
+    waitlist = list(
+        enrolments.filter(state=S.WAITLISTED).order_by(
+            Coalesce("waitlist_position", Value(0)), "pk"
+        )
     )
-    rows = [
+    page = Paginator(enrolments, ROWS_PER_PAGE).get_page(request.GET.get("page"))
+    page.object_list = [
         {
             "enrolment": enrolment,
             "actions": [
@@ -154,9 +159,8 @@ def offering_detail(request, pk):
             if administers
             else [],
         }
-        for enrolment in enrolments
+        for enrolment in page.object_list
     ]
-    page = Paginator(rows, ROWS_PER_PAGE).get_page(request.GET.get("page"))
     # Counts over every enrolment of the offering: numbers, not people.
     by_municipality = (
         Enrolment.objects.filter(offering=offering)
