@@ -36,9 +36,12 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from hypothesis import given
+from hypothesis import strategies as st
 
 from enrolment.compliance import Status, region_compliance
-from enrolment.models import CreditTransferKind, EnrolmentState
+from enrolment.models import CreditTransferKind, EnrolmentState, Participant
+from enrolment.progress import progress_for, with_completion_date
 from portal.accounts.models import Role
 from programmes.models import OfferingState, Region
 from programmes.terms import Term
@@ -47,6 +50,14 @@ from reporting.evaluations.pending import pending_release
 from reporting.evaluations.services import response_submit
 from reporting.followup.figures import Cell, Ratio, key_figures
 from tests import factories as f
+from tests.enrolment.test_facts_properties import (  # noqa: F401 (scene is a fixture)
+    EXAMPLES,
+    _write,
+    days,
+    in_savepoint,
+    manager_st,
+    scene,
+)
 
 ON = date(2026, 11, 22)
 S = EnrolmentState
@@ -422,3 +433,27 @@ def test_key_figures_on_seed_scale_data_run_in_a_constant_number_of_queries(
     (section,) = response.context["sections"]
     assert section["kf"].region == region
     assert section["kf"].trained_total.total.value > 0
+
+
+# --- The completion date in SQL is the one progress gives ------------------------------
+
+
+@EXAMPLES
+@given(managers=st.lists(manager_st, min_size=1, max_size=3), on=days)
+def test_completion_date_in_sql_is_the_one_progress_gives(scene, managers, on):  # noqa: F811
+    """Random histories (passes dated, undated and dated after the day, corrections, slot
+    and whole-programme decisions): for a manager complete by courses and slot decisions,
+    SQL's `completed_on` is `Progress.completed_on`; for anyone else it is NULL, and the
+    exemption is the same in both."""
+
+    def check():
+        people = _write(scene, managers, [])
+        progress = progress_for(people, on)
+        rows = with_completion_date(Participant.objects.filter(pk__in=[p.pk for p in people]), on)
+        for pk, exempt, completed_on in rows.values_list("pk", "programme_exempt", "completed_on"):
+            mine = progress[pk]
+            assert exempt == mine.exempt_from_programme
+            by_courses = mine.is_complete and not mine.exempt_from_programme
+            assert completed_on == (mine.completed_on if by_courses else None), (mine, on)
+
+    in_savepoint(check)
