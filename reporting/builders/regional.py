@@ -18,7 +18,6 @@ from django.utils.translation import gettext as _
 
 from enrolment.compliance import Status, region_compliance
 from portal.disclosure import HIDDEN, WITHHELD, Disclosure, Protected
-from programmes.models import Course
 from programmes.selectors import region_programme
 from programmes.terms import Term
 from reporting.followup.disclosed import disclosed_key_figures
@@ -26,6 +25,7 @@ from reporting.followup.figures import key_figures
 from reporting.followup.selectors import (
     completed_by_place,
     placed_enrolments,
+    programme_courses,
     results_by,
     took_part_q,
 )
@@ -156,13 +156,9 @@ def _participation(region, programme, terms, data_date: date) -> dict:
         for m in region.municipalities.order_by("name")
     ]
     by_course = results_by(enrolments, "offering__course_id", data_date)
-    courses = (
-        Course.objects.filter(slot__programme=programme)
-        .select_related("slot")
-        .order_by("slot__position", "title")
-    )
     course_groups = [
-        _group(f"{c.slot.position}. {c.title}", by_course.get(c.pk, {})) for c in courses
+        _group(f"{c.slot.position}. {c.title}", by_course.get(c.pk, {}))
+        for c in programme_courses(programme)
     ]
     total = Group(
         name=_("The region"),

@@ -12,10 +12,10 @@ from datetime import date
 from django.db.models import Count, DecimalField, Min, Q, Sum
 from django.db.models.functions import Coalesce
 
-from enrolment.facts import placed_municipality
+from enrolment.facts import SEAT_TAKEN_STATES, placed_municipality
 from enrolment.models import Enrolment, EnrolmentState, Participant
 from enrolment.progress import DONE_STATUSES, with_completion_date, with_programme_status
-from programmes.models import Course, Municipality
+from programmes.models import Course, CourseOffering, Municipality, OfferingState
 from reporting.evaluations.models import TOOK_COURSE_STATES, Response
 
 # A pass gives the hp recorded on it, else the course's.
@@ -173,6 +173,37 @@ def evaluation_responses(region):
     return Response.objects.filter(round__offering__course__slot__programme__region=region)
 
 
+# --- Intake planning ------------------------------------------------------------------
+
+# The offerings whose seats a coming intake can still take.
+PLANNED_STATES = (OfferingState.PLANNED, OfferingState.OPEN)
+
+
+def first_course_seats(region_ids, term_indexes) -> tuple[dict[int, int], dict[int, int]]:
+    """The seats of the first course (slot 1, every alternative) planned or open per term,
+    and how many of them are taken: ({term index: seats}, {term index: taken})."""
+    offerings = CourseOffering.objects.filter(
+        course__slot__programme__region_id__in=region_ids,
+        course__slot__position=1,
+        state__in=PLANNED_STATES,
+        term_index__in=term_indexes,
+    )
+    seats = dict(
+        offerings.values("term_index")
+        .annotate(seats=Sum("seats"))
+        .order_by()
+        .values_list("term_index", "seats")
+    )
+    taken = dict(
+        Enrolment.objects.filter(offering__in=offerings, state__in=SEAT_TAKEN_STATES)
+        .values("offering__term_index")
+        .annotate(n=Count("id"))
+        .order_by()
+        .values_list("offering__term_index", "n")
+    )
+    return seats, taken
+
+
 # --- The regional report ---------------------------------------------------------------
 
 
@@ -188,6 +219,15 @@ def completed_by_place(region, on: date, enrolments) -> dict[int, int]:
         .annotate(n=Count("pk"))
         .order_by()
         .values_list("place", "n")
+    )
+
+
+def programme_courses(programme):
+    """The programme's courses in the order of its slots."""
+    return (
+        Course.objects.filter(slot__programme=programme)
+        .select_related("slot")
+        .order_by("slot__position", "title")
     )
 
 
