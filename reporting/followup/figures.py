@@ -1,9 +1,10 @@
 """The council's key figures for a region, as one plain function.
 
 `key_figures(region=…, on=…)` gives every figure of the key-figure page, its download and
-the regional report, in a fixed number of queries whatever the size of the region:
-counts are made in the database, and the few per-person facts (first course, left date,
-progress) are read in a fixed set of queries and counted here.
+the regional report, in a fixed number of queries whatever the size of the region. It
+reads through `selectors`: counts are made in the database, and the few per-person facts
+(first course, left date, completion date, exemption) come as plain rows, the progress in
+SQL (`enrolment.progress.with_completion_date`), with no model instance per manager.
 
 Definitions, so that the page, the file and the report say the same thing:
 
