@@ -17,6 +17,8 @@ from django.db.models import (
     Exists,
     F,
     IntegerField,
+    Max,
+    Min,
     OuterRef,
     Q,
     Subquery,
@@ -425,5 +427,43 @@ def with_programme_status(queryset, on: date | None = None):
                 default=Value(ProgrammeStatus.NOT_STARTED),
                 output_field=models.CharField(),
             ),
+        )
+    )
+
+
+def with_completion_date(queryset, on: date | None = None):
+    """`with_programme_status` and `completed_on`: the day the last slot was first filled
+    (`Progress.completed_on`) for a manager who completed by courses and slot decisions,
+    NULL for everyone else (an exempt manager too). A slot's first day is its earliest
+    dated pass or slot decision by the day; an undated pass fills a slot but gives it no
+    day, as in `Progress`. `tests/reporting/test_key_figures.py` shows both forms agree."""
+    on = on or timezone.localdate()
+    passed = Enrolment.objects.filter(
+        facts.passed_q(on=on),
+        participant_id=OuterRef(OuterRef("pk")),
+        slot_id=OuterRef("pk"),
+        result_date__isnull=False,
+    )
+    transferred = CreditTransfer.objects.filter(
+        facts.decided_q(on=on), participant_id=OuterRef(OuterRef("pk")), slot_id=OuterRef("pk")
+    )
+    first_day = Least(
+        Subquery(passed.order_by().values("slot_id").annotate(d=Min("result_date")).values("d")),
+        Subquery(
+            transferred.order_by().values("slot_id").annotate(d=Min("decided_on")).values("d")
+        ),
+    )
+    last_slot = (
+        ProgrammeSlot.objects.filter(programme_id=OuterRef("programme_id"))
+        .order_by()
+        .values("programme_id")
+        .annotate(day=Max(first_day))
+        .values("day")[:1]
+    )
+    return with_programme_status(queryset, on).annotate(
+        completed_on=Case(
+            When(programme_status=ProgrammeStatus.COMPLETED, then=Subquery(last_slot)),
+            default=None,
+            output_field=models.DateField(),
         )
     )
