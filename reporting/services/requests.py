@@ -205,21 +205,27 @@ def worker_identity() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-def report_claim(*, report_id: int, task_id: str) -> ReportRequest | None:
-    """Take the report for this delivery of the task, or None if it is not to be built.
+def _take(*, report_id: int, task_id: str) -> bool:
+    """Take the report for this delivery of the task; False if it is not to be built.
 
     A queued row is taken by whichever delivery comes first. A running row is taken
     again only by a delivery of the same task (same task id) when the worker that holds
-    it is gone (its heartbeat stopped) or is this one: that is a worker that died, or the
-    task retrying after a passing fault. A live run on another worker never gets a second
-    delivery. Every take counts an attempt, and after MAX_ATTEMPTS the report is failed
-    instead. Done and failed rows are never rebuilt.
+    it is gone (its heartbeat stopped, or it was a process of this machine that has ended)
+    or is this one: that is a worker that died, or the task retrying after a passing
+    fault. A live run on another worker never gets a second delivery. Every take counts an
+    attempt, and after MAX_ATTEMPTS the report is failed instead. Done and failed rows are
+    never rebuilt.
     """
     now = timezone.now()
     me = worker_identity()
     holder_gone = (
         Q(worker=me) | Q(heartbeat_at__isnull=True) | Q(heartbeat_at__lt=now - HEARTBEAT_LOST)
     )
+    dead = _dead_neighbour(report_id=report_id, task_id=task_id)
+    if dead:
+        # A process of this machine that no longer exists (a pool child killed, its
+        # message given again at once): no need to wait for its heartbeat to go stale.
+        holder_gone |= Q(worker=dead)
     taken = (
         ReportRequest.objects.filter(pk=report_id)
         .filter(
@@ -248,10 +254,43 @@ def report_claim(*, report_id: int, task_id: str) -> ReportRequest | None:
         ).filter(holder_gone).update(
             state=ReportState.FAILED, failure=Failure.INTERRUPTED, finished_at=now
         )
-        return None
+        return False
+    return True
+
+
+def _process_exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _dead_neighbour(*, report_id: int, task_id: str) -> str:
+    """The worker holding the report under this task id, if it was a process of this
+    machine that has ended; else ""."""
+    holder = (
+        ReportRequest.objects.filter(pk=report_id, state=ReportState.RUNNING, task_id=task_id)
+        .values_list("worker", flat=True)
+        .first()
+    )
+    host, _sep, pid = (holder or "").rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit() or int(pid) == os.getpid():
+        return ""
+    return "" if _process_exists(int(pid)) else holder
+
+
+def _load(report_id: int) -> ReportRequest:
     return ReportRequest.objects.select_related(
         "region", "municipality", "administration__municipality", "participant__municipality"
     ).get(pk=report_id)
+
+
+def report_claim(*, report_id: int, task_id: str) -> ReportRequest | None:
+    """The report taken for this delivery (see `_take`), or None if it is not to be built."""
+    return _load(report_id) if _take(report_id=report_id, task_id=task_id) else None
 
 
 def report_progress(*, report_id: int, percent: int) -> None:
@@ -321,11 +360,14 @@ def _file_name(report: ReportRequest) -> str:
 def report_run(*, report_id: int, task_id: str) -> ReportRequest | None:
     """Claim and build a report. Passing faults (database or broker connections) are
     raised for the task to retry, keeping the claim; anything else fails the row."""
-    report = report_claim(report_id=report_id, task_id=task_id)
-    if report is None:
+    if not _take(report_id=report_id, task_id=task_id):
         return None
+    # The heartbeat starts with the claim: from here on, any step may wait (for a lock, for
+    # WeasyPrint) without the report looking abandoned.
+    report = ReportRequest(pk=report_id)
     try:
-        with Heartbeat(report_id=report.pk, task_id=task_id):
+        with Heartbeat(report_id=report_id, task_id=task_id):
+            report = _load(report_id)
             pdf = build_pdf(
                 kind=report.kind,
                 scope=report.scope,
@@ -336,19 +378,21 @@ def report_run(*, report_id: int, task_id: str) -> ReportRequest | None:
                 on_progress=lambda percent: report_progress(report_id=report.pk, percent=percent),
             )
     except ReportRefused as refusal:
-        report_fail(report_id=report.pk, failure=Failure.REFUSED, error=str(refusal))
+        report_fail(
+            report_id=report_id, failure=Failure.REFUSED, error=str(refusal), task_id=task_id
+        )
         return None
     except SoftTimeLimitExceeded:
-        report_fail(report_id=report.pk, failure=Failure.TIMEOUT)
+        report_fail(report_id=report_id, failure=Failure.TIMEOUT, task_id=task_id)
         return None
     except PASSING_FAULTS:
         # The retry may come to another worker: let it take the report at once.
         with contextlib.suppress(Exception):
-            ReportRequest.objects.filter(pk=report.pk, task_id=task_id).update(heartbeat_at=None)
+            ReportRequest.objects.filter(pk=report_id, task_id=task_id).update(heartbeat_at=None)
         raise
     except Exception:
-        logger.exception("Report %s could not be built", report.pk)
-        report_fail(report_id=report.pk, failure=Failure.ERROR)
+        logger.exception("Report %s could not be built", report_id)
+        report_fail(report_id=report_id, failure=Failure.ERROR, task_id=task_id)
         return None
 
     storage = report.file.storage

@@ -320,6 +320,25 @@ def test_a_redelivery_takes_a_report_whose_worker_stopped_beating(personas, borl
     assert claimed.heartbeat_at > report.heartbeat_at
 
 
+def test_a_redelivery_takes_at_once_a_report_whose_pool_process_on_this_machine_died(
+    personas, borlange
+):
+    import socket
+    import subprocess
+
+    ended = subprocess.Popen(["true"])
+    ended.wait()
+    report = _running(
+        personas,
+        borlange,
+        beat_ago=timedelta(seconds=1),
+        worker=f"{socket.gethostname()}:{ended.pid}",
+    )
+    claimed = report_claim(report_id=report.pk, task_id=report.task_id)
+    assert claimed is not None
+    assert claimed.worker == services.worker_identity()
+
+
 def test_the_heartbeat_and_progress_keep_a_running_report_alive(personas, borlange):
     report = _running(personas, borlange, beat_ago=timedelta(seconds=20))
     assert report_beat(report_id=report.pk, task_id=report.task_id) == 1
