@@ -26,13 +26,14 @@ trap cleanup EXIT
 export DEBUG=0
 export SECRET_KEY="bench-$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')"
 export ALLOWED_HOSTS=127.0.0.1
-export STATIC_ROOT="$work/static"
+# collectstatic takes minutes on a busy machine: BENCH_STATIC_ROOT keeps its result.
+export STATIC_ROOT="${BENCH_STATIC_ROOT:-$work/static}"
 export MEDIA_ROOT="$work/media"
 export GUNICORN_ACCESS_LOG="$work/access.log"
 export GUNICORN_LOG_LEVEL=warning
 export GUNICORN_BIND="127.0.0.1:$port"
 cd "$root"
-.venv/bin/python manage.py collectstatic --noinput -v0
+[[ -s "$STATIC_ROOT/staticfiles.json" ]] || .venv/bin/python manage.py collectstatic --noinput -v0
 openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 \
     -keyout "$work/key.pem" -out "$work/cert.pem" 2>/dev/null
 .venv/bin/gunicorn -c gunicorn.conf.py --certfile "$work/cert.pem" --keyfile "$work/key.pem" \

@@ -297,6 +297,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # It outlasts the hard time limit, so a task still running is never given twice, and no
 # more: a lost worker's message comes back after it. Reports do not wait that long: their
 # worker beats on the row and the sweep hands them on (reporting/services/requests.py).
+# A countdown longer than the timeout (a notification's fourth retry) may be delivered
+# twice; the message's claim (notifications.services) sends it once.
 # A broker that is down, or drops packets silently, is reported within two seconds: a
 # one-second connect timeout and one quick retry when publishing.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
