@@ -298,8 +298,27 @@ CELERY_TASK_TIME_LIMIT = 15 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 14 * 60
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# A broker that drops packets silently is reported in seconds, not minutes.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "socket_connect_timeout": 5}
+# Redis gives an unacknowledged message to another worker after the visibility timeout.
+# It outlasts the hard time limit, so a task still running is never given twice, and no
+# more: a lost worker's message comes back after it. Reports do not wait that long: their
+# worker beats on the row and the sweep hands them on (reporting/services/requests.py).
+# A countdown longer than the timeout (a notification's fourth retry) may be delivered
+# twice; the message's claim (notifications.services) sends it once.
+# A broker that is down, or drops packets silently, is reported within two seconds: a
+# one-second connect timeout and one quick retry when publishing.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_TASK_TIME_LIMIT + 60,
+    "socket_connect_timeout": 1,
+}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
+# The same bounds for the result backend (Celery's default retries it 20 times, 19 s).
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 1
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"retry_policy": CELERY_TASK_PUBLISH_RETRY_POLICY}
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="portal")
 CELERY_BEAT_SCHEDULE = BEAT_SCHEDULE
 

@@ -111,13 +111,22 @@ class ComplianceLine:
         return self.texts["at risk"]
 
 
-def _terms(programme, data_date: date) -> list[Term]:
+def _terms(programme, data_date: date, period: tuple[str, str] | None = None) -> list[Term]:
+    """The report's terms: the period asked for, within the programme's first term and
+    the data date's term (by default all of them)."""
     first = Term.parse(programme.first_term if programme else DEFAULT_FIRST_TERM)
     last = Term.of(data_date)
     if last < first:
         raise ReportRefused(
             _("The programme started in %(term)s, after the data date.") % {"term": first}
         )
+    if period:
+        first = max(first, Term.parse(period[0]))
+        last = min(last, Term.parse(period[1]))
+        if last < first:
+            raise ReportRefused(
+                _("No term of the period lies between the programme's start and the data date.")
+            )
     return [Term.from_index(i) for i in range(first.index, last.index + 1)]
 
 
@@ -218,12 +227,14 @@ def _charts(trend, groups) -> dict:
     }
 
 
-def build(*, scope: ReportScope, data_date: date, reference: str, on_progress) -> bytes:
+def build(
+    *, scope: ReportScope, data_date: date, reference: str, on_progress, period=None
+) -> bytes:
     region = scope.region
     if region is None:
         raise ReportRefused(_("The regional follow-up needs a region."))
     programme = region_programme(region)
-    terms = _terms(programme, data_date)
+    terms = _terms(programme, data_date, period)
     on_progress(15)
     taking_part = _participation(region, programme, terms, data_date)
     trend = _trend(terms, taking_part["firsts"], taking_part["per_term"])
