@@ -18,7 +18,7 @@ from enrolment.compliance import region_compliance
 from portal.disclosure import Disclosure
 from programmes.models import Provider, Region
 from programmes.selectors import region_programmes
-from reporting.followup.figures import placed_enrolments, took_part_q
+from reporting.followup.selectors import placed_enrolments, results_by, took_part_q
 
 from . import ReportRefused, common_context, render_pdf
 from .regional import (
@@ -27,7 +27,6 @@ from .regional import (
     _declare_compliance,
     _declare_group,
     _participation,
-    _results,
     _show_group,
     _terms,
 )
@@ -66,7 +65,7 @@ def _provider_results(region, terms, data_date: date) -> dict:
             )
         )
     )
-    return _results(enrolments, "given_by", data_date)
+    return results_by(enrolments, "given_by", data_date)
 
 
 def _add(into: dict, found: dict) -> None:
