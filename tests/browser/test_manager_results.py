@@ -17,6 +17,16 @@ pytestmark = pytest.mark.browser
 
 S = EnrolmentState
 RESULT_DAY = "2026-01-20"
+# Elements that reach past the screen's right edge outside a region that scrolls on its
+# own (an absolutely placed one, such as a visually hidden label, escapes the region's
+# clipping unless the region is positioned): what makes a page scroll sideways.
+WIDE_ELEMENTS = """() => Array.from(document.querySelectorAll("body *"))
+    .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1)
+    .filter((e) => !e.parentElement.closest(".table-responsive")
+        || getComputedStyle(e).position === "absolute")
+    .slice(0, 12)
+    .map((e) => `${e.tagName.toLowerCase()}.${e.className} ${e.getBoundingClientRect().right}`)
+"""
 
 
 @pytest.fixture
@@ -146,3 +156,27 @@ def test_a_wrong_row_saves_nothing_and_the_tools_still_work(personas, page, grid
     assert not Enrolment.objects.filter(offering=grid, state=S.PASSED).exists()
     assert page.locator("[data-results-tools]").is_visible()
     check_accessibility(page, "the results grid with errors")
+
+
+@pytest.mark.parametrize("page_name", ["offering_list", "offering_detail", "offering_results"])
+def test_offering_pages_fit_a_phone(personas, page, grid, page_name):
+    """At 390 px no offering page is wider than the screen: wide tables scroll inside
+    their own labelled region."""
+    f.EnrolmentFactory(
+        participant=f.ParticipantFactory(
+            municipality=f.MunicipalityFactory(
+                region=grid.course.slot.programme.region, name="Smedjebacken"
+            )
+        ),
+        offering=grid,
+        state=S.NOMINATED,
+    )
+    log_in(page, personas.programme_admin, check_start=False)
+    page.set_viewport_size({"width": 390, "height": 844})
+    args = [] if page_name == "offering_list" else [grid.pk]
+    page.goto(reverse(f"enrolment:{page_name}", args=args))
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"{page_name} is {width} px wide at 390 px: " + ", ".join(
+        page.evaluate(WIDE_ELEMENTS)
+    )
+    check_accessibility(page, f"{page_name} at 390 px")

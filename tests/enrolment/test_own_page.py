@@ -332,12 +332,19 @@ def test_manager_downloads_their_transcript_at_any_time(client, world, personas,
 def test_transcript_lines_are_the_facts_of_the_day(world, personas, history):
     from reporting.builders.transcript import transcript_context
 
+    # On 2024-01-31 the VG of HT2023 (dated 2024-01-18) counts; the credit transfer
+    # decided 2024-05-02 and the U of VT2024 do not exist yet.
     context = transcript_context(participant=history, on=date(2024, 1, 31), reference="x")
-    # On 2024-01-31 the pass of HT2023 (dated 2024-01-xx or later) and the 2024-05-02
-    # decision: only what was recorded by then.
-    credited = [line for line in context["lines"] if line.credited]
-    assert credited == []
-    assert context["progress"].credits <= 7.5
+    assert [(line.course, line.grade, line.day, line.credited) for line in context["lines"]] == [
+        ("Ny som ledare", "VG", date(2024, 1, 18), False)
+    ]
+    assert context["progress"].credits == 7.5
+    # Later, the decision is there, as credited, with its date.
+    context = transcript_context(participant=history, on=date(2024, 6, 1), reference="x")
+    assert [(line.position, line.credited, line.day) for line in context["lines"]] == [
+        (1, False, date(2024, 1, 18)),
+        (2, True, date(2024, 5, 2)),
+    ]
 
 
 @pytest.mark.parametrize("persona", ["programme_admin", "hr_borlange"])
