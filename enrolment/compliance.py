@@ -406,6 +406,31 @@ def region_compliance(*, region, on: date) -> list[MunicipalityCompliance]:
     return compute_compliance(region.municipalities.order_by("name"), on)
 
 
+def participant_compliance(participant: Participant, *, on: date) -> ComplianceRow | None:
+    """One manager's standing against the mandate on a day; None outside any mandate."""
+    result = municipality_compliance(
+        municipality=participant.municipality, on=on, participant_filter=Q(pk=participant.pk)
+    )
+    return next(iter(result.rows), None)
+
+
+def must_start_by(rows, *, by: date) -> list[ComplianceRow]:
+    """The managers who have not begun and whose start deadline falls by the day: what HR
+    must plan for, overdue starts included. Done and paused managers are left out; those
+    already nominated or waitlisted stay, since a place is not a start."""
+    return sorted(
+        (
+            row
+            for row in rows
+            if row.start_by is not None
+            and row.start_by <= by
+            and not row.progress.begun
+            and row.status not in (Status.COMPLETED, Status.EXEMPT, Status.PAUSED)
+        ),
+        key=lambda r: (r.start_by, r.participant.last_name, r.participant.first_name),
+    )
+
+
 def region_compliance_summary(*, region, on: date) -> list[MunicipalityCompliance]:
     """`region_compliance` as counts only, counted in the database."""
     return compliance_summary(region.municipalities.order_by("name"), on)

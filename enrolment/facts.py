@@ -187,6 +187,29 @@ def under_way_q(*, on: date, prefix: str = "") -> Q:
     )
 
 
+# --- Credit between programmes ----------------------------------------------------------
+
+
+def counting_slot(enrolment: Enrolment, slot_ids, equivalences: dict, *, on: date) -> int | None:
+    """The slot of the manager's programme an enrolment counts in: its own, when it is one
+    of the programme's (`slot_ids`); for a course passed by the day under another
+    programme (a manager who moved), the slot the programme's equivalence table
+    (`equivalences`, course id to slot id) gives; else None. Only passes move across."""
+    if enrolment.slot_id in slot_ids:
+        return enrolment.slot_id
+    if is_passed(enrolment, on=on):
+        return equivalences.get(enrolment.offering.course_id)
+    return None
+
+
+def in_slot_q(slot, prefix: str = "") -> Q:
+    """Enrolments that count in the slot (an OuterRef or id) when passed: its own, and
+    courses of other programmes that the slot's programme holds equivalent."""
+    return Q(**{f"{prefix}slot_id": slot}) | Q(
+        **{f"{prefix}offering__course__equivalences__slot_id": slot}
+    )
+
+
 # --- Decisions ------------------------------------------------------------------------
 
 

@@ -46,6 +46,8 @@ class ParticipantOrderingFilter(django_filters.OrderingFilter):
     """Sorting by whole names, with empty values last and a stable order for paging."""
 
     EXPANSIONS = {"name": ("last_name", "first_name")}
+    # Our own msgid, so that the descending options are translated ("Namn (fallande)").
+    descending_fmt = _("%s (descending)")
     EXPRESSIONS = {"compliance": COMPLIANCE_RANK}
     TIEBREAK = ("last_name", "first_name", "pk")
 
@@ -79,23 +81,33 @@ class ParticipantFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
     # The querysets are set per user in __init__.
     municipality = django_filters.ModelChoiceFilter(
-        label=_("Municipality"), queryset=Municipality.objects.none()
+        label=_("Municipality"), queryset=Municipality.objects.none(), empty_label=_("All")
     )
     administration = django_filters.ModelChoiceFilter(
-        label=_("Administration"), queryset=Administration.objects.none()
+        label=_("Administration"), queryset=Administration.objects.none(), empty_label=_("All")
     )
     operational_area = django_filters.ChoiceFilter(
-        label=_("Operational area"), choices=OperationalArea.choices
+        label=_("Operational area"), choices=OperationalArea.choices, empty_label=_("All")
     )
-    position = django_filters.ChoiceFilter(label=_("Position"), choices=Position.choices)
+    position = django_filters.ChoiceFilter(
+        label=_("Position"), choices=Position.choices, empty_label=_("All")
+    )
     status = django_filters.ChoiceFilter(
-        label=_("Programme status"), choices=ProgrammeStatus.choices, field_name="programme_status"
+        label=_("Programme status"),
+        choices=ProgrammeStatus.choices,
+        field_name="programme_status",
+        empty_label=_("All"),
     )
     compliance = django_filters.ChoiceFilter(
-        label=_("Compliance"), choices=COMPLIANCE_CHOICES, field_name="compliance_status"
+        label=_("Compliance"),
+        choices=COMPLIANCE_CHOICES,
+        field_name="compliance_status",
+        empty_label=_("All"),
     )
     ordering = ParticipantOrderingFilter(
         label=_("Sort by"),
+        # Without a choice the list is in name order, the first option.
+        empty_label=None,
         fields=(
             ("last_name", "name"),
             ("municipality__name", "municipality"),

@@ -17,6 +17,8 @@ from django.db.models import (
     Exists,
     F,
     IntegerField,
+    Max,
+    Min,
     OuterRef,
     Q,
     Subquery,
@@ -28,7 +30,7 @@ from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from programmes.models import Programme, ProgrammeSlot
+from programmes.models import CourseEquivalence, Programme, ProgrammeSlot
 from programmes.selectors import region_programmes
 
 from . import facts, setbased
@@ -157,13 +159,38 @@ def progress_for(participants, on: date | None = None) -> dict[int, Progress]:
     for transfer in CreditTransfer.objects.filter(participant_id__in=ids):
         transfers[transfer.participant_id].append(transfer)
 
+    equivalences = _equivalences(participants, programmes, enrolments)
     result = {}
     for participant in participants:
         programme = programmes.get(participant.municipality.region_id)
         result[participant.pk] = _progress(
-            programme, enrolments[participant.pk], transfers[participant.pk], on
+            programme,
+            enrolments[participant.pk],
+            transfers[participant.pk],
+            on,
+            equivalences.get(programme.pk, {}) if programme else {},
         )
     return result
+
+
+def _equivalences(participants, programmes, enrolments) -> dict[int, dict[int, int]]:
+    """The equivalence tables (course id to slot id) of the programmes that have a
+    manager with a course from another programme (one who moved); read only then."""
+    needed = set()
+    for participant in participants:
+        programme = programmes.get(participant.municipality.region_id)
+        if programme is None or programme.pk in needed:
+            continue
+        own = {slot.pk for slot in programme.slots.all()}
+        if any(e.slot_id not in own for e in enrolments[participant.pk]):
+            needed.add(programme.pk)
+    tables = defaultdict(dict)
+    if needed:
+        for row in CourseEquivalence.objects.filter(programme_id__in=needed).values_list(
+            "programme_id", "course_id", "slot_id"
+        ):
+            tables[row[0]][row[1]] = row[2]
+    return tables
 
 
 def progress_of(participant, on: date | None = None) -> Progress:
@@ -180,7 +207,7 @@ def _fill(sp: SlotProgress, status: str, credits: Decimal, day: date | None) -> 
     _earliest(sp, day)
 
 
-def _progress(programme, enrolments, transfers, on: date) -> Progress:
+def _progress(programme, enrolments, transfers, on: date, equivalences=None) -> Progress:
     if programme is None:
         return Progress(programme=None)
     transfers = [t for t in transfers if facts.is_decided(t, on=on)]
@@ -188,10 +215,11 @@ def _progress(programme, enrolments, transfers, on: date) -> Progress:
     progress = Progress(programme=programme, slots=list(slots.values()))
 
     for enrolment in enrolments:
-        sp = slots.get(enrolment.slot_id)
+        # Begun anywhere is begun (as `facts.begun_exists`), also under another programme.
+        progress.begun |= facts.begins(enrolment, on=on)
+        sp = slots.get(facts.counting_slot(enrolment, slots, equivalences or {}, on=on))
         if sp is None:
             continue
-        progress.begun |= facts.begins(enrolment, on=on)
         if facts.is_passed(enrolment, on=on):
             # Two passes in one slot (both slot-1 alternatives) fill it once: the first
             # by term gives the course and the hp, the earliest result the date.
@@ -285,10 +313,14 @@ def _programme_shapes() -> dict[int, _ProgrammeShape]:
 
 
 def _per_region(shapes, attribute, default, output_field):
+    # Under None: the national programme, followed by every region without its own.
+    if None in shapes:
+        default = getattr(shapes[None], attribute)
     return Case(
         *(
             When(municipality__region_id=region_id, then=Value(getattr(shape, attribute)))
             for region_id, shape in shapes.items()
+            if region_id is not None
         ),
         default=Value(default),
         output_field=output_field,
@@ -301,7 +333,9 @@ def _per_slot(on: date):
     # Inside the subquery over the programme's slots, OuterRef("pk") is the slot and
     # OuterRef(OuterRef("pk")) the participant of the row being annotated.
     passed = Enrolment.objects.filter(
-        facts.passed_q(on=on), participant_id=OuterRef(OuterRef("pk")), slot_id=OuterRef("pk")
+        facts.passed_q(on=on),
+        facts.in_slot_q(OuterRef("pk")),
+        participant_id=OuterRef(OuterRef("pk")),
     )
     first_pass_credits = passed.order_by("offering__term_index", "id").values("credits")[:1]
     transferred = CreditTransfer.objects.filter(
@@ -393,5 +427,43 @@ def with_programme_status(queryset, on: date | None = None):
                 default=Value(ProgrammeStatus.NOT_STARTED),
                 output_field=models.CharField(),
             ),
+        )
+    )
+
+
+def with_completion_date(queryset, on: date | None = None):
+    """`with_programme_status` and `completed_on`: the day the last slot was first filled
+    (`Progress.completed_on`) for a manager who completed by courses and slot decisions,
+    NULL for everyone else (an exempt manager too). A slot's first day is its earliest
+    dated pass or slot decision by the day; an undated pass fills a slot but gives it no
+    day, as in `Progress`. `tests/reporting/test_key_figures.py` shows both forms agree."""
+    on = on or timezone.localdate()
+    passed = Enrolment.objects.filter(
+        facts.passed_q(on=on),
+        participant_id=OuterRef(OuterRef("pk")),
+        slot_id=OuterRef("pk"),
+        result_date__isnull=False,
+    )
+    transferred = CreditTransfer.objects.filter(
+        facts.decided_q(on=on), participant_id=OuterRef(OuterRef("pk")), slot_id=OuterRef("pk")
+    )
+    first_day = Least(
+        Subquery(passed.order_by().values("slot_id").annotate(d=Min("result_date")).values("d")),
+        Subquery(
+            transferred.order_by().values("slot_id").annotate(d=Min("decided_on")).values("d")
+        ),
+    )
+    last_slot = (
+        ProgrammeSlot.objects.filter(programme_id=OuterRef("programme_id"))
+        .order_by()
+        .values("programme_id")
+        .annotate(day=Max(first_day))
+        .values("day")[:1]
+    )
+    return with_programme_status(queryset, on).annotate(
+        completed_on=Case(
+            When(programme_status=ProgrammeStatus.COMPLETED, then=Subquery(last_slot)),
+            default=None,
+            output_field=models.DateField(),
         )
     )

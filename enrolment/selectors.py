@@ -17,6 +17,7 @@ from portal.accounts.scope import (
     reach_q,
 )
 from programmes.models import CourseOffering, Municipality, OfferingState
+from programmes.selectors import offered_to_q
 
 from . import facts, setbased
 from .models import (
@@ -147,14 +148,14 @@ def enrolments_administrable_by(user) -> QuerySet[Enrolment]:
 
 
 def offerings_open_to(participant: Participant, progress) -> QuerySet[CourseOffering]:
-    """Open offerings in the manager's region for the slots they have neither filled nor
-    started."""
+    """Open offerings the manager's municipality may take (`offered_to_q`) for the slots
+    they have neither filled nor started."""
     free_slots = [s.slot.pk for s in progress.slots if s.status == SlotStatus.NOT_STARTED]
     return (
         CourseOffering.objects.filter(
+            offered_to_q(participant.municipality),
             state=OfferingState.OPEN,
             course__slot_id__in=free_slots,
-            course__slot__programme__region_id=participant.municipality.region_id,
         )
         .select_related("course__slot")
         .order_by("term_index", "course__slot__position", "course__title")

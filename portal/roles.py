@@ -28,6 +28,7 @@ DASHBOARDS = (
     Dashboard(Role.HR_ADMIN, "portal:hr_admin"),
     Dashboard(Role.HEAD_OF_ADMINISTRATION, "portal:head_of_administration"),
     Dashboard(Role.COUNCIL, "portal:council"),
+    Dashboard(Role.NATIONAL_ADMIN, "portal:national"),
     Dashboard(Role.MANAGER, "enrolment:my_programme"),
 )
 

@@ -3,7 +3,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
-from . import health, views
+from . import health, national, views
 
 admin.site.site_header = _("Ledarskapsportalen – administration")
 admin.site.site_title = _("Ledarskapsportalen")
@@ -24,6 +24,7 @@ portal_patterns = (
             name="head_of_administration",
         ),
         path("uppfoljning/", require_safe(views.council_dashboard), name="council"),
+        path("nationellt/", national.national_dashboard, name="national"),
         path("sprak/", views.set_language, name="set_language"),
     ],
     "portal",
@@ -38,6 +39,7 @@ urlpatterns = [
     path("", include("api.urls")),
     path("", include("privacy.urls")),
     path("", include("notifications.urls")),
+    path("", include("programmes.urls")),
     path("konto/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("healthz", health.healthz, name="healthz"),

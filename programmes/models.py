@@ -1,5 +1,6 @@
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -96,11 +97,53 @@ class Provider(models.Model):
         return self.name
 
 
-class Programme(models.Model):
-    """The leadership programme a region runs with its provider (30 hp in four slots)."""
+class NationalBody(models.Model):
+    """An owner above the regions, e.g. a national authority that commissions a national
+    programme from several universities (as Skolverket does the principals' programme)."""
 
-    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="programmes")
-    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="programmes")
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    short_name = models.CharField(_("short name"), max_length=30, blank=True)
+
+    class Meta:
+        verbose_name = _("national body")
+        verbose_name_plural = _("national bodies")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.short_name or self.name
+
+
+class Programme(models.Model):
+    """A leadership programme (30 hp in four slots), owned by a region or by a national
+    body, and given by one or more providers (`ProgrammeProvider`).
+
+    A region follows its own programme; a region without one follows the national
+    programme (`programmes.selectors.region_programmes`).
+    """
+
+    region = models.ForeignKey(
+        Region,
+        on_delete=models.PROTECT,
+        related_name="programmes",
+        null=True,
+        blank=True,
+        verbose_name=_("owning region"),
+    )
+    national_body = models.ForeignKey(
+        NationalBody,
+        on_delete=models.PROTECT,
+        related_name="programmes",
+        null=True,
+        blank=True,
+        verbose_name=_("owning national body"),
+    )
+    # The lead provider: the one an offering that names none is given by.
+    provider = models.ForeignKey(
+        Provider,
+        on_delete=models.PROTECT,
+        related_name="programmes",
+        verbose_name=_("lead provider"),
+    )
     title = models.CharField(_("title"), max_length=300)
     credits = models.DecimalField(
         _("credits (hp)"), max_digits=5, decimal_places=1, default=Decimal("30.0")
@@ -119,10 +162,62 @@ class Programme(models.Model):
         ordering = ["title"]
         constraints = [
             models.CheckConstraint(condition=Q(credits__gt=0), name="programme_credits_positive"),
+            models.CheckConstraint(
+                condition=Q(region__isnull=False, national_body__isnull=True)
+                | Q(region__isnull=True, national_body__isnull=False),
+                name="programme_one_owner",
+            ),
         ]
 
     def __str__(self):
         return self.title
+
+    @property
+    def owner(self):
+        return self.region or self.national_body
+
+    @property
+    def is_national(self) -> bool:
+        return self.national_body_id is not None
+
+
+class ProgrammeProvider(models.Model):
+    """A provider that gives a programme's courses, and where: the regions it serves and,
+    within them, the municipalities that may take its offerings (none listed: all)."""
+
+    programme = models.ForeignKey(
+        Programme, on_delete=models.CASCADE, related_name="programme_providers"
+    )
+    provider = models.ForeignKey(
+        Provider, on_delete=models.PROTECT, related_name="programme_providers"
+    )
+    regions = models.ManyToManyField(
+        Region,
+        blank=True,
+        related_name="+",
+        verbose_name=_("regions served"),
+        help_text=_("None chosen: every region that follows the programme."),
+    )
+    municipalities = models.ManyToManyField(
+        Municipality,
+        blank=True,
+        related_name="+",
+        verbose_name=_("municipalities served"),
+        help_text=_("None chosen: every municipality of the regions served."),
+    )
+
+    class Meta:
+        verbose_name = _("programme provider")
+        verbose_name_plural = _("programme providers")
+        ordering = ["programme", "provider__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "provider"], name="programme_provider_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.provider} – {self.programme}"
 
 
 class ProgrammeSlot(models.Model):
@@ -171,6 +266,51 @@ class Course(models.Model):
         return self.title
 
 
+class CourseEquivalence(models.Model):
+    """A line of a programme's equivalence table, kept by its administrators: a course of
+    another programme, passed by a manager who moved here, fills this slot."""
+
+    programme = models.ForeignKey(
+        Programme,
+        on_delete=models.CASCADE,
+        related_name="equivalences",
+        verbose_name=_("receiving programme"),
+    )
+    course = models.ForeignKey(
+        Course,
+        on_delete=models.CASCADE,
+        related_name="equivalences",
+        verbose_name=_("course passed elsewhere"),
+    )
+    slot = models.ForeignKey(
+        ProgrammeSlot,
+        on_delete=models.CASCADE,
+        related_name="equivalences",
+        verbose_name=_("slot it fills"),
+    )
+
+    class Meta:
+        verbose_name = _("course equivalence")
+        verbose_name_plural = _("course equivalences")
+        ordering = ["programme", "slot__position", "course__title"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "course"], name="course_equivalence_unique_course"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.course} → {self.slot}"
+
+    def clean(self):
+        if not (self.programme_id and self.slot_id and self.course_id):
+            return
+        if self.slot.programme_id != self.programme_id:
+            raise ValidationError({"slot": _("The slot must belong to the receiving programme.")})
+        if self.course.slot.programme_id == self.programme_id:
+            raise ValidationError({"course": _("The course must belong to another programme.")})
+
+
 class OfferingState(models.TextChoices):
     PLANNED = "planned", _("Planned")
     OPEN = "open", _("Open for nomination")
@@ -206,6 +346,15 @@ class CourseOffering(models.Model):
     application_deadline = models.DateField(_("nomination deadline"), null=True, blank=True)
     state = models.CharField(
         _("state"), max_length=16, choices=OfferingState.choices, default=OfferingState.PLANNED
+    )
+    # The provider that gives this offering; none named: the programme's lead provider.
+    provider = models.ForeignKey(
+        Provider,
+        on_delete=models.PROTECT,
+        related_name="offerings",
+        null=True,
+        blank=True,
+        verbose_name=_("provider"),
     )
 
     class Meta:

@@ -153,3 +153,111 @@ def celery_worker(django_db_setup, django_db_blocker):
             yield process
         finally:
             stop_worker(process)
+
+
+# --- A second region, and the nation above both (issue 17) -------------------------------
+# Added beside `world` and `personas`, which stay as they are: tests that need two regions
+# ask for these as well.
+
+
+@dataclass
+class SecondRegion:
+    region: object
+    provider: object
+    programme: object
+    slots: list
+    courses: dict
+    gavle: object
+    sandviken: object
+    gavle_social: object
+
+
+@pytest.fixture
+def gavleborg(world) -> SecondRegion:
+    """Gävleborg in miniature, beside `world`: its own programme given by Högskolan i
+    Gävle, with course titles of its own, and two municipalities."""
+    region = f.RegionFactory(
+        name="Region Gävleborg", short_name="Gävleborg", county="Gävleborgs län", county_code="21"
+    )
+    provider = f.ProviderFactory(name="Högskolan i Gävle")
+    programme = f.ProgrammeFactory(
+        region=region, provider=provider, title="Ledarskap i välfärden, Gävleborg"
+    )
+    slots = [f.SlotFactory(programme=programme, position=i) for i in range(1, 5)]
+    courses = {
+        "lead": f.CourseFactory(slot=slots[0], title="Att leda i välfärden"),
+        "law": f.CourseFactory(slot=slots[1], title="Förvaltningsrätt för chefer"),
+        "work": f.CourseFactory(slot=slots[2], title="Arbetsmiljö och hälsa"),
+        "change": f.CourseFactory(slot=slots[3], title="Verksamhetsutveckling"),
+    }
+    gavle = f.MunicipalityFactory(region=region, name="Gävle", code="2180")
+    sandviken = f.MunicipalityFactory(region=region, name="Sandviken", code="2181")
+    return SecondRegion(
+        region=region,
+        provider=provider,
+        programme=programme,
+        slots=slots,
+        courses=courses,
+        gavle=gavle,
+        sandviken=sandviken,
+        gavle_social=f.AdministrationFactory(municipality=gavle, name="Socialförvaltningen"),
+    )
+
+
+@dataclass
+class RegionPersonas:
+    """One persona per role of the second region (and its manager's record)."""
+
+    programme_admin: object
+    hr_gavle: object
+    head_gavle: object
+    council: object
+    manager: object
+    manager_participant: object
+
+    def all(self):
+        return {
+            "programme_admin": self.programme_admin,
+            "hr_gavle": self.hr_gavle,
+            "head_gavle": self.head_gavle,
+            "council": self.council,
+            "manager": self.manager,
+        }
+
+
+@pytest.fixture
+def gavleborg_personas(gavleborg) -> RegionPersonas:
+    manager = _user("chef@gavle.se", Role.MANAGER)
+    participant = f.ParticipantFactory(
+        municipality=gavleborg.gavle,
+        administration=gavleborg.gavle_social,
+        first_name="Gunnel",
+        last_name="Hälsinge",
+        email="gunnel.halsinge@gavle.se",
+        user=manager,
+    )
+    return RegionPersonas(
+        programme_admin=_user(
+            "admin@regiongavleborg.se", Role.PROGRAMME_ADMIN, region=gavleborg.region
+        ),
+        hr_gavle=_user("hr@gavle.se", Role.HR_ADMIN, municipality=gavleborg.gavle),
+        head_gavle=_user(
+            "forvaltning@gavle.se", Role.HEAD_OF_ADMINISTRATION, municipality=gavleborg.gavle
+        ),
+        council=_user("rad@regiongavleborg.se", Role.COUNCIL, region=gavleborg.region),
+        manager=manager,
+        manager_participant=participant,
+    )
+
+
+@pytest.fixture
+def national_body(db):
+    from programmes.models import NationalBody
+
+    return NationalBody.objects.create(name="Socialstyrelsen", short_name="SoS")
+
+
+@pytest.fixture
+def national_admin(national_body):
+    """The national administrator: every region's aggregates, no individual."""
+    return _user("nationell@socialstyrelsen.se", Role.NATIONAL_ADMIN, national_body=national_body)

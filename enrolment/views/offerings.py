@@ -8,7 +8,7 @@ its counts (counts are not personal), but only the enrolments of their own manag
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q, QuerySet, Value
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,11 +19,11 @@ from django.views.decorators.http import require_POST
 from portal.accounts.decorators import require_form_methods, require_safe, role_required
 from portal.accounts.models import Role
 from portal.exports import FORMATS, Table, table_response
-from programmes.models import Course, CourseOffering
+from programmes.models import Course, CourseOffering, OfferingState
 from programmes.selectors import offerings_visible_to, programmes_visible_to
 
 from ..forms_offerings import CreditTransferForm, OfferingFilter, OfferingForm, result_formset
-from ..models import Enrolment, EnrolmentState
+from ..models import Enrolment, EnrolmentState, Grade
 from ..selectors import (
     enrolments_administrable_by,
     participants_visible_to,
@@ -46,6 +46,23 @@ ACTION_LABELS = {
     "withdraw": gettext_lazy("Withdraw"),
     "defer": gettext_lazy("Defer"),
 }
+
+
+# Before a seat is held, withdrawing takes back a nomination or a waitlist place: no
+# course is broken off, so it neither says so nor warns in red.
+WAITING_ACTION_LABELS = {
+    (S.NOMINATED, "withdraw"): gettext_lazy("Withdraw the nomination"),
+    (S.WAITLISTED, "withdraw"): gettext_lazy("Remove from the waitlist"),
+}
+
+
+def _action(action: str, state: str) -> tuple[str, str, bool]:
+    """An admission action as its button shows it: the action, its words, and whether it
+    breaks off a course (a warning colour)."""
+    label = WAITING_ACTION_LABELS.get((state, action))
+    if label is not None:
+        return action, label, False
+    return action, ACTION_LABELS[action], action in ("withdraw", "defer") and state in SEAT_STATES
 
 
 def _courses_in_reach(user) -> QuerySet[Course]:
@@ -77,6 +94,24 @@ def _administers(user, offering: CourseOffering) -> bool:
 ROWS_PER_PAGE = 100
 
 
+# The list leads with what can be acted on: offerings open for nomination, then those
+# coming or running (soonest first), then the finished ones (latest first).
+LIST_ORDER = (
+    Case(
+        When(state=OfferingState.OPEN, then=Value(0)),
+        When(state=OfferingState.FINISHED, then=Value(2)),
+        default=Value(1),
+    ),
+    Case(
+        When(state=OfferingState.FINISHED, then=-F("term_index")),
+        default=F("term_index"),
+        output_field=IntegerField(),
+    ),
+    "course__slot__position",
+    "course__title",
+)
+
+
 @require_safe
 @role_required(*VIEW_ROLES)
 def offering_list(request):
@@ -90,7 +125,9 @@ def offering_list(request):
         "enrolment/offerings/list.html",
         {
             "filter": offering_filter,
-            "offerings": with_seat_counts(offering_filter.qs).select_related("course__slot"),
+            "offerings": with_seat_counts(offering_filter.qs)
+            .select_related("course__slot")
+            .order_by(*LIST_ORDER),
             "can_create": _courses_in_reach(request.user).exists(),
         },
     )
@@ -116,7 +153,7 @@ def offering_detail(request, pk):
         {
             "enrolment": enrolment,
             "actions": [
-                (action, ACTION_LABELS[action])
+                _action(action, enrolment.state)
                 for action in results.enrolment_actions(enrolment.state)
             ]
             if administers
@@ -273,7 +310,9 @@ def offering_results(request, pk):
     elif formset.is_bound:
         messages.error(request, _("Nothing was saved. Correct the rows marked below."))
     return render(
-        request, "enrolment/offerings/results.html", {"offering": offering, "formset": formset}
+        request,
+        "enrolment/offerings/results.html",
+        {"offering": offering, "formset": formset, "grades": Grade.choices},
     )
 
 

@@ -59,6 +59,7 @@ class Role(models.TextChoices):
     HEAD_OF_ADMINISTRATION = "head_of_administration", _("Head of administration")
     MANAGER = "manager", _("Manager")
     COUNCIL = "council", _("Council member")
+    NATIONAL_ADMIN = "national_admin", _("National administrator")
 
 
 class RoleAssignment(models.Model):
@@ -66,7 +67,8 @@ class RoleAssignment(models.Model):
 
     Programme administrators and council members are scoped to a region; HR
     administrators and heads of administration to a municipality or one of its
-    administrations; a manager reaches only their own participant record.
+    administrations; a national administrator to a national body (every region's
+    aggregates, never an individual); a manager reaches only their own participant record.
     """
 
     user = models.ForeignKey(
@@ -90,6 +92,13 @@ class RoleAssignment(models.Model):
         blank=True,
         related_name="+",
     )
+    national_body = models.ForeignKey(
+        "programmes.NationalBody",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -105,24 +114,35 @@ class RoleAssignment(models.Model):
                         region__isnull=False,
                         municipality__isnull=True,
                         administration__isnull=True,
+                        national_body__isnull=True,
                     )
                     | Q(
                         role__in=["hr_admin", "head_of_administration"],
                         region__isnull=True,
                         municipality__isnull=False,
                         administration__isnull=True,
+                        national_body__isnull=True,
                     )
                     | Q(
                         role__in=["hr_admin", "head_of_administration"],
                         region__isnull=True,
                         municipality__isnull=True,
                         administration__isnull=False,
+                        national_body__isnull=True,
                     )
                     | Q(
                         role="manager",
                         region__isnull=True,
                         municipality__isnull=True,
                         administration__isnull=True,
+                        national_body__isnull=True,
+                    )
+                    | Q(
+                        role="national_admin",
+                        region__isnull=True,
+                        municipality__isnull=True,
+                        administration__isnull=True,
+                        national_body__isnull=False,
                     )
                 ),
             ),
@@ -144,10 +164,15 @@ class RoleAssignment(models.Model):
             models.UniqueConstraint(
                 fields=["user"], condition=Q(role="manager"), name="role_assignment_unique_manager"
             ),
+            models.UniqueConstraint(
+                fields=["user", "role", "national_body"],
+                condition=Q(national_body__isnull=False),
+                name="role_assignment_unique_national_body",
+            ),
         ]
 
     def __str__(self):
-        scope = self.administration or self.municipality or self.region or ""
+        scope = self.administration or self.municipality or self.region or self.national_body or ""
         return f"{self.get_role_display()} {scope}".strip()
 
 

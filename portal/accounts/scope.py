@@ -7,14 +7,16 @@ fetch objects through the scoped querysets.
 
 from dataclasses import dataclass
 
+from django.apps import apps
 from django.db.models import Q
 
 from .models import Role
 
 # Roles that may see individual managers within their reach.
 PEOPLE_ROLES = frozenset({Role.PROGRAMME_ADMIN, Role.HR_ADMIN, Role.HEAD_OF_ADMINISTRATION})
-# Roles that may read regional aggregates (never individuals, for the council).
-AGGREGATE_ROLES = frozenset({Role.PROGRAMME_ADMIN, Role.COUNCIL})
+# Roles that may read regional aggregates (never individuals, for the council and the
+# national administrator).
+AGGREGATE_ROLES = frozenset({Role.PROGRAMME_ADMIN, Role.COUNCIL, Role.NATIONAL_ADMIN})
 # Roles that may change managers and nominate them.
 EDITOR_ROLES = frozenset({Role.PROGRAMME_ADMIN, Role.HR_ADMIN})
 
@@ -37,13 +39,24 @@ def _assignments(user):
         return ()
     cached = getattr(user, "_role_assignments_cache", None)
     if cached is None:
-        cached = tuple(
-            user.role_assignments.values_list(
-                "role", "region_id", "municipality_id", "administration_id"
-            )
+        rows = user.role_assignments.values_list(
+            "role", "region_id", "municipality_id", "administration_id", "national_body_id"
         )
+        cached = tuple(_expand(row) for row in rows)
+        cached = tuple(assignment for group in cached for assignment in group)
         user._role_assignments_cache = cached
     return cached
+
+
+def _expand(row):
+    """A role assignment as (role, region, municipality, administration) rows. A national
+    administrator reaches every region, at the level of aggregates only (the role is in
+    AGGREGATE_ROLES and in no other set), so the rest of the door is unchanged."""
+    role, region_id, municipality_id, administration_id, national_body_id = row
+    if role != Role.NATIONAL_ADMIN:
+        return ((role, region_id, municipality_id, administration_id),)
+    regions = apps.get_model("programmes", "Region").objects.values_list("id", flat=True)
+    return ((role, None, None, None),) + tuple((role, pk, None, None) for pk in regions)
 
 
 def roles_of(user) -> frozenset[str]:
@@ -91,20 +104,43 @@ def reach_q(
     return q
 
 
+def national_body_ids(user) -> frozenset[int]:
+    """The national bodies a user serves as national administrator."""
+    if not getattr(user, "is_authenticated", False):
+        return frozenset()
+    cached = getattr(user, "_national_bodies_cache", None)
+    if cached is None:
+        if Role.NATIONAL_ADMIN not in roles_of(user):
+            cached = frozenset()
+        else:
+            cached = frozenset(
+                user.role_assignments.filter(role=Role.NATIONAL_ADMIN).values_list(
+                    "national_body_id", flat=True
+                )
+            )
+        user._national_bodies_cache = cached
+    return cached
+
+
 def forget(user):
     """Drop the cached role assignments after they change."""
-    if hasattr(user, "_role_assignments_cache"):
-        del user._role_assignments_cache
+    for name in ("_role_assignments_cache", "_national_bodies_cache"):
+        if hasattr(user, name):
+            delattr(user, name)
 
 
 def act_with(user, assignment):
     """Let the user act with one of their role assignments only (an API token's): every
     reach, role check and selector then sees that one assignment and nothing else."""
-    user._role_assignments_cache = (
+    user._national_bodies_cache = frozenset(
+        {assignment.national_body_id} if assignment.national_body_id else ()
+    )
+    user._role_assignments_cache = _expand(
         (
             assignment.role,
             assignment.region_id,
             assignment.municipality_id,
             assignment.administration_id,
-        ),
+            assignment.national_body_id,
+        )
     )

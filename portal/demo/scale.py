@@ -1,7 +1,10 @@
-"""Synthetic data of any size for benchmarks: a region of its own, shaped like Dalarna.
+"""Synthetic data of any size for benchmarks: regions of their own, shaped like Dalarna.
 
-The synthetic region (county code 99, municipality codes 9001–9999) never touches real
-data, and building it again replaces it whole.
+One synthetic region by default (county code 99), or several (`regions`, county codes
+99 downwards, as the nation's 21), each with its own programme, the municipalities
+(codes 9001–9999) shared out among them, and several providers: each region's programme
+is given by one provider and, in every other region, by a second one too. Synthetic data
+never touches real data, and building it again replaces it whole.
 """
 
 import random
@@ -18,6 +21,7 @@ from programmes.models import (
     CourseOffering,
     Municipality,
     Programme,
+    ProgrammeProvider,
     ProgrammeSlot,
     Provider,
     Region,
@@ -53,6 +57,9 @@ REGION = {
     "county_code": "99",
 }
 PROVIDER = "Syntetiska högskolan"
+# County codes of the synthetic regions: 99 downwards, far from the real 01–25.
+MAX_REGIONS = 21
+REGIONS_PER_PROVIDER = 3
 # Real kommunkoder run from 0114 to 2584, so 9001 upwards can never clash with one.
 CODE_BASE = 9000
 MAX_MUNICIPALITIES = 999
@@ -83,10 +90,26 @@ def municipality_code(number: int) -> str:
     return f"{CODE_BASE + number:04d}"
 
 
+def region_spec(number: int) -> dict:
+    """The synthetic region `number` (0 is the one of a single-region run)."""
+    if number == 0:
+        return dict(REGION)
+    return {
+        "name": f"Syntetisk region {number + 1:02d}",
+        "short_name": f"SYN{number + 1:02d}",
+        "county": f"Syntetiskt län {number + 1:02d}",
+        "county_code": f"{99 - number:02d}",
+    }
+
+
 def delete_synthetic_region() -> None:
-    region = Region.objects.filter(county_code=REGION["county_code"]).first()
-    if region is None:
-        return
+    for number in range(MAX_REGIONS):
+        region = Region.objects.filter(county_code=region_spec(number)["county_code"]).first()
+        if region is not None:
+            _delete_region(region)
+
+
+def _delete_region(region) -> None:
     delete_people(Participant.objects.filter(municipality__region=region))
     Mandate.objects.filter(municipality__region=region).delete()
     programmes = Programme.objects.filter(region=region)
@@ -101,21 +124,33 @@ def delete_synthetic_region() -> None:
 
 
 def build_scale(
-    *, municipalities: int, participants: int, seed: int = DEFAULT_SEED, batch_size=BATCH_SIZE
+    *,
+    municipalities: int,
+    participants: int,
+    seed: int = DEFAULT_SEED,
+    batch_size=BATCH_SIZE,
+    regions: int = 1,
 ) -> ScaleSummary:
     if not 1 <= municipalities <= MAX_MUNICIPALITIES:
         raise ValueError(f"municipalities must be between 1 and {MAX_MUNICIPALITIES}.")
     if participants < 1:
         raise ValueError("participants must be at least 1.")
+    if not 1 <= regions <= min(MAX_REGIONS, municipalities):
+        raise ValueError(
+            f"regions must be between 1 and {MAX_REGIONS}, and no more than the municipalities."
+        )
     began = time.monotonic()
     rng = random.Random(seed)
     with transaction.atomic():
         delete_synthetic_region()
-        region = Region.objects.create(**REGION)
+        region_rows = [Region.objects.create(**region_spec(n)) for n in range(regions)]
+        # Municipality n belongs to region n mod regions: every region gets its share.
         rows = Municipality.objects.bulk_create(
             [
                 Municipality(
-                    region=region, name=f"Syntetisk kommun {n:03d}", code=municipality_code(n)
+                    region=region_rows[(n - 1) % regions],
+                    name=f"Syntetisk kommun {n:03d}",
+                    code=municipality_code(n),
                 )
                 for n in range(1, municipalities + 1)
             ],
@@ -129,32 +164,32 @@ def build_scale(
         for administration in administrations:
             by_municipality.setdefault(administration.municipality_id, []).append(administration)
 
-        provider, _ = Provider.objects.get_or_create(name=PROVIDER)
-        shape = ensure_programme(
-            region=region, provider=provider, spec=load_reference()["programme"]
-        )
-        cohorts = {}
-        for number, index in enumerate(range(FIRST_TERM.index, RUNNING_TERM.index + 1, 2), 1):
-            term = Term.from_index(index)
-            cohorts[index] = Cohort(
-                programme=shape.programme, name=f"Omgång {number} {term}", start_term=str(term)
+        providers = [
+            Provider.objects.get_or_create(name=PROVIDER if k == 0 else f"{PROVIDER} {k + 1}")[0]
+            for k in range(max(1, (regions + REGIONS_PER_PROVIDER - 1) // REGIONS_PER_PROVIDER))
+        ]
+        counts = {"participants": 0, "enrolments": 0, "events": 0, "credit_transfers": 0}
+        offerings = []
+        # Managers shared out by municipality, then planned region by region.
+        in_region = [[m for m in rows if m.region_id == region.pk] for region in region_rows]
+        shares = apportion(participants, [len(found) for found in in_region])
+        for number, (region, found, share) in enumerate(
+            zip(region_rows, in_region, shares, strict=True)
+        ):
+            made = _build_region(
+                rng,
+                region=region,
+                municipalities=found,
+                administrations=by_municipality,
+                participants=share,
+                providers=providers,
+                number=number,
+                several=regions > 1,
+                batch_size=batch_size,
             )
-        Cohort.objects.bulk_create(cohorts.values())
-
-        people = _plan_people(rng, rows, by_municipality, shape, cohorts, participants)
-        taken = seats_taken(people)
-        offerings = CourseOffering.objects.bulk_create(
-            [
-                # Seats in round tens above what was used, as a provider would plan them.
-                new_offering(shape, key, max(30, (taken[key] * 11 // 10 + 9) // 10 * 10))
-                for key in offering_keys(shape)
-            ],
-            batch_size=batch_size,
-        )
-        by_key = dict(zip(offering_keys(shape), offerings, strict=True))
-        counts = write_people(
-            people, shape=shape, offerings=by_key, reason=HISTORY_REASON, batch_size=batch_size
-        )
+            offerings += made["offerings"]
+            for key in counts:
+                counts[key] += made["counts"][key]
 
         mandates = Mandate.objects.bulk_create(
             [
@@ -175,6 +210,53 @@ def build_scale(
         mandates=len(mandates),
         seconds=time.monotonic() - began,
     )
+
+
+def _build_region(
+    rng,
+    *,
+    region,
+    municipalities,
+    administrations,
+    participants,
+    providers,
+    number,
+    several,
+    batch_size,
+) -> dict:
+    """One synthetic region's programme, cohorts, managers and offerings."""
+    lead = providers[number // REGIONS_PER_PROVIDER % len(providers)]
+    shape = ensure_programme(region=region, provider=lead, spec=load_reference()["programme"])
+    if several:
+        ProgrammeProvider.objects.create(programme=shape.programme, provider=lead)
+        second = providers[(number // REGIONS_PER_PROVIDER + 1) % len(providers)]
+        if number % 2 and second != lead:
+            ProgrammeProvider.objects.create(programme=shape.programme, provider=second)
+    cohorts = {}
+    for count, index in enumerate(range(FIRST_TERM.index, RUNNING_TERM.index + 1, 2), 1):
+        term = Term.from_index(index)
+        cohorts[index] = Cohort(
+            programme=shape.programme, name=f"Omgång {count} {term}", start_term=str(term)
+        )
+    Cohort.objects.bulk_create(cohorts.values())
+    if participants == 0:
+        people = []
+    else:
+        people = _plan_people(rng, municipalities, administrations, shape, cohorts, participants)
+    taken = seats_taken(people)
+    offerings = CourseOffering.objects.bulk_create(
+        [
+            # Seats in round tens above what was used, as a provider would plan them.
+            new_offering(shape, key, max(30, (taken[key] * 11 // 10 + 9) // 10 * 10))
+            for key in offering_keys(shape)
+        ],
+        batch_size=batch_size,
+    )
+    by_key = dict(zip(offering_keys(shape), offerings, strict=True))
+    counts = write_people(
+        people, shape=shape, offerings=by_key, reason=HISTORY_REASON, batch_size=batch_size
+    )
+    return {"offerings": offerings, "counts": counts}
 
 
 def _mandate(rng, municipality) -> Mandate:

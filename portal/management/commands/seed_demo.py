@@ -3,6 +3,9 @@ from django.utils import translation
 
 from portal.accounts.models import Role
 from portal.demo.dalarna import DEMO_PASSWORD, DEMO_USERS, build_demo
+from portal.demo.gavleborg import SCOPES as GAVLEBORG_SCOPES
+from portal.demo.gavleborg import USERS as GAVLEBORG_USERS
+from portal.demo.gavleborg import build_gavleborg
 
 _SCOPES = {
     "programadmin@demo.hvd.se": "HvD (whole region)",
@@ -10,7 +13,9 @@ _SCOPES = {
     "hr.falun@demo.hvd.se": "Falun",
     "forvaltningschef.borlange@demo.hvd.se": "Borlänge",
     "rad@demo.hvd.se": "HvD (aggregates only)",
-    "chef@demo.hvd.se": "own progress",
+    "chef@demo.hvd.se": "own progress: half-way",
+    "chef.klar@demo.hvd.se": "own progress: completed, with a certificate",
+    "chef.ny@demo.hvd.se": "own progress: between courses, may ask to be nominated",
 }
 
 
@@ -18,7 +23,8 @@ class Command(BaseCommand):
     help = (
         "Load the Dalarna demo (Hälsa och välfärd i Dalarna): 15 municipalities, the "
         "programme, offerings HT2022–VT2027, 143 historic participants, the Borlänge "
-        "mandate and one log-in per role. Running it again rebuilds the same data."
+        "mandate and one log-in per role; and a second region, Gävleborg, with its own "
+        "log-ins and a national administrator. Running it again rebuilds the same data."
     )
 
     def handle(self, *args, **options):
@@ -31,7 +37,15 @@ class Command(BaseCommand):
             f"HT2022–HT2025, {s.current_participants} started HT2026, "
             f"{s.not_started} not started\n"
             f"  {s.enrolments} enrolments, {s.events} enrolment events, "
-            f"{s.credit_transfers} credit transfers, {s.mandates} mandate"
+            f"{s.credit_transfers} credit transfers, {s.mandates} mandate\n"
+            f"  {s.certificates} certificates, {s.nomination_requests} requests to be "
+            f"nominated, {s.evaluation_answers} answers to a course evaluation"
+        )
+        g = build_gavleborg()
+        self.stdout.write(self.style.SUCCESS("Gävleborg demo loaded."))
+        self.stdout.write(
+            f"  {g.municipalities} municipalities, {g.offerings} course offerings, "
+            f"{g.participants} managers, {g.enrolments} enrolments"
         )
         rows = [("Role", "E-mail", "Password", "Sees")]
         # The rest of the output is English; role names would otherwise follow LANGUAGE_CODE.
@@ -39,6 +53,10 @@ class Command(BaseCommand):
             rows += [
                 (str(Role(role).label), email, DEMO_PASSWORD, _SCOPES.get(email, ""))
                 for role, email in DEMO_USERS
+            ]
+            rows += [
+                (str(Role(role).label), email, DEMO_PASSWORD, GAVLEBORG_SCOPES[email])
+                for role, email, *_rest in GAVLEBORG_USERS
             ]
         widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
         self.stdout.write("")

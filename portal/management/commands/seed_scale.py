@@ -2,14 +2,16 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.db.models import ProtectedError
 
-from portal.demo.scale import DEFAULT_SEED, MAX_MUNICIPALITIES, build_scale
+from portal.demo.scale import DEFAULT_SEED, MAX_MUNICIPALITIES, MAX_REGIONS, build_scale
 
 
 class Command(BaseCommand):
     help = (
         "Load synthetic data for benchmarks: a region of its own (county code 99) with N "
-        "municipalities and M managers with enrolment histories. Replaces the synthetic "
-        "region's data if it exists; real regions are left alone."
+        "municipalities and M managers with enrolment histories, or with --regions R that "
+        "many regions (the nation: 21) sharing them, each with its own programme, and "
+        "several providers. Replaces the synthetic regions' data if they exist; real "
+        "regions are left alone."
     )
 
     def add_arguments(self, parser):
@@ -23,13 +25,19 @@ class Command(BaseCommand):
             "--participants", type=int, required=True, help="number of managers, at least 1"
         )
         parser.add_argument(
+            "--regions",
+            type=int,
+            default=1,
+            help=f"number of synthetic regions, 1 to {MAX_REGIONS} (default 1; the nation: 21)",
+        )
+        parser.add_argument(
             "--seed",
             type=int,
             default=DEFAULT_SEED,
             help=f"random seed; the same seed gives the same data (default {DEFAULT_SEED})",
         )
 
-    def handle(self, *args, municipalities, participants, seed, **options):
+    def handle(self, *args, municipalities, participants, seed, regions, **options):
         if municipalities < 1:
             raise CommandError(f"--municipalities must be at least 1, not {municipalities}.")
         if municipalities > MAX_MUNICIPALITIES:
@@ -39,9 +47,19 @@ class Command(BaseCommand):
             )
         if participants < 1:
             raise CommandError(f"--participants must be at least 1, not {participants}.")
+        if not 1 <= regions <= min(MAX_REGIONS, municipalities):
+            raise CommandError(
+                f"--regions must be between 1 and {MAX_REGIONS}, and no more than "
+                f"--municipalities, not {regions}."
+            )
 
         try:
-            s = build_scale(municipalities=municipalities, participants=participants, seed=seed)
+            s = build_scale(
+                municipalities=municipalities,
+                participants=participants,
+                seed=seed,
+                regions=regions,
+            )
         except ProtectedError as error:
             raise CommandError(
                 "The synthetic region cannot be replaced: other data still refers to it "
@@ -52,7 +70,8 @@ class Command(BaseCommand):
             # a benchmark run straight after would time plans made for empty tables.
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
-        self.stdout.write(self.style.SUCCESS(f"Synthetic region loaded in {s.seconds:.1f} s."))
+        what = "Synthetic region" if regions == 1 else f"{regions} synthetic regions"
+        self.stdout.write(self.style.SUCCESS(f"{what} loaded in {s.seconds:.1f} s."))
         self.stdout.write(
             f"  {s.municipalities} municipalities, {s.administrations} administrations, "
             f"{s.offerings} course offerings, {s.mandates} mandates\n"
