@@ -1,15 +1,23 @@
 """Framstegsrapport: each manager in post in a municipality or administration, their four
 courses, hp, status and next course, with totals."""
 
+import functools
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from enrolment import facts
 from enrolment.models import Participant
-from enrolment.progress import ProgrammeStatus, Progress, programme_status, progress_for
+from enrolment.progress import (
+    ProgrammeStatus,
+    Progress,
+    SlotStatus,
+    programme_status,
+    progress_for,
+)
 from programmes.models import CourseOffering, OfferingState
 
 from ..models import ReportScope
@@ -31,6 +39,21 @@ class Row:
     @property
     def status_label(self):
         return STATUS_LABELS[self.status]
+
+    @property
+    def slot_labels(self) -> list[str]:
+        """Each slot's status in words, translated once per status rather than per cell:
+        a report of hundreds of managers prints thousands of them."""
+        return [_slot_label(sp.status) for sp in self.progress.slots]
+
+
+@functools.cache
+def _words(status: str, language: str) -> str:
+    return str(SlotStatus.LABELS[status])
+
+
+def _slot_label(status: str) -> str:
+    return _words(status, translation.get_language())
 
 
 def next_offerings(programmes, on: date) -> dict[int, list[CourseOffering]]:
