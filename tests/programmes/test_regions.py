@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from django.urls import reverse
 from pypdf import PdfReader
 
@@ -381,3 +382,12 @@ def test_the_national_follow_up_report_aggregates_the_regions_and_names_no_one(
     assert "Hälsa och välfärd i Dalarna" in text and "Region Gävleborg" in text
     assert "13" in text
     assert "Ståhl" not in text and "Ström" not in text
+
+
+def test_build_national_report_writes_the_pdf(tmp_path, world, gavleborg):
+    _taking_part(world.courses["new"], world.borlange, 6, "b")
+    out = tmp_path / "nationell.pdf"
+    call_command(
+        "build_national_report", "--date", "2026-11-29", "--out", str(out), stdout=io.StringIO()
+    )
+    assert out.read_bytes().startswith(b"%PDF")
