@@ -10,6 +10,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import translation
 from pypdf import PdfReader
 
 from enrolment.compliance import Status, municipality_compliance
@@ -236,9 +237,9 @@ def test_a_manager_may_be_nominated_only_to_a_provider_their_municipality_may_us
     falun = f.ParticipantFactory(municipality=world.falun)
     borlange = f.ParticipantFactory(municipality=world.borlange)
     assert nomination_problem(falun, two_providers["second"]) is None
-    assert nomination_problem(borlange, two_providers["second"]) == (
-        "The offering is not given to the manager's municipality."
-    )
+    with translation.override("en"):
+        refused = nomination_problem(borlange, two_providers["second"])
+    assert refused == "The offering is not given to the manager's municipality."
     assert nomination_problem(borlange, two_providers["lead"]) is None
 
 
