@@ -9,6 +9,8 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 from pypdf import PdfReader
@@ -392,3 +394,18 @@ def test_build_national_report_writes_the_pdf(tmp_path, world, gavleborg):
         "build_national_report", "--date", "2026-11-29", "--out", str(out), stdout=io.StringIO()
     )
     assert out.read_bytes().startswith(b"%PDF")
+
+
+def test_the_national_follow_up_runs_the_same_queries_whatever_the_number_of_managers(
+    world, gavleborg, django_assert_max_num_queries
+):
+    f.MandateFactory(municipality=world.borlange)
+    f.MandateFactory(municipality=gavleborg.gavle)
+    _taking_part(world.courses["new"], world.borlange, 3, "b")
+    _taking_part(gavleborg.courses["lead"], gavleborg.gavle, 3, "g")
+    with CaptureQueriesContext(connection) as small:
+        national.national_figures(data_date=TODAY)
+    _taking_part(world.courses["law"], world.falun, 12, "f")
+    _taking_part(gavleborg.courses["law"], gavleborg.sandviken, 12, "s")
+    with django_assert_max_num_queries(len(small)):
+        national.national_figures(data_date=TODAY)
