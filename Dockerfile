@@ -20,4 +20,5 @@ RUN pip install --no-cache-dir -c constraints.txt . \
 USER portal
 ENV PYTHONUNBUFFERED=1
 EXPOSE 8000
-CMD ["gunicorn", "portal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "30"]
+# Workers, threads and timeouts: gunicorn.conf.py (README, "Web server").
+CMD ["gunicorn", "-c", "gunicorn.conf.py", "portal.wsgi:application"]

@@ -32,10 +32,14 @@ node_modules/.installed: package.json package-lock.json
 locale/sv/LC_MESSAGES/django.mo: locale/sv/LC_MESSAGES/django.po
 	msgfmt --check -o $@ $<
 
+# `make run PORT=8001` serves on another port; links made away from a request (a
+# certificate's, an e-mail's) follow it unless SITE_URL says otherwise (portal/settings.py).
+PORT ?= 8000
 run: setup
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
+	@echo "Serving http://127.0.0.1:$(PORT)/; certificates link to $${SITE_URL:-http://127.0.0.1:$(PORT)}"
+	PORT=$(PORT) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: setup
 	@bash scripts/services.sh >/dev/null

@@ -79,15 +79,17 @@ class MunicipalityCompliance:
     on: date
     mandate: Mandate | None
     rows: list[ComplianceRow] = field(default_factory=list)
+    # Counts per status made in the database (`compliance_summary`), without rows.
+    counted: dict[str, int] | None = None
 
     @property
     def counts(self) -> dict[str, int]:
-        counted = Counter(row.status for row in self.rows)
+        counted = self.counted if self.counted is not None else Counter(r.status for r in self.rows)
         return {status: counted.get(status, 0) for status in Status.ORDER}
 
     @property
     def total(self) -> int:
-        return len(self.rows)
+        return sum(self.counted.values()) if self.counted is not None else len(self.rows)
 
     def rows_with(self, *statuses) -> list[ComplianceRow]:
         return [row for row in self.rows if row.status in statuses]
@@ -116,15 +118,31 @@ def estimated_finish(progress: Progress, on: date, offerings_by_slot) -> date:
             finish = max(finish, offering.end_date)
         else:
             missing.append(sp.slot.pk)
+    return max(finish, scheduled_finish(missing, busy_terms, on, offerings_by_slot))
+
+
+def first_free_term(on: date) -> int:
+    """The index of the first term whose offerings have not started on the day."""
+    term = Term.of(on)
+    return term.index if on < term.start else term.index + 1
+
+
+def scheduled_finish(missing, busy_terms, on: date, offerings_by_slot) -> date:
+    """When the `missing` slots (ids in the programme's order) are done at one course a
+    term, in terms not `busy` with a course under way: the day itself if none is missing.
+    The same for every manager with the same missing slots and busy terms, so the SQL form
+    (`enrolment.setbased`) reads it from a table made by this function."""
+    missing = list(missing)
+    finish = on
     if not missing:
         return finish
+    busy_terms = set(busy_terms)
     scheduled = {
         slot_id: {o.term_index: o for o in offerings_by_slot.get(slot_id, ()) if o.start_date > on}
         for slot_id in missing
     }
     last_scheduled = max((t for terms in scheduled.values() for t in terms), default=0)
-    term = Term.of(on)
-    index = term.index if on < term.start else term.index + 1
+    index = first_free_term(on)
     for _attempt in range(60):
         if not missing:
             break
@@ -280,16 +298,51 @@ def _decisions_by_participant(participants, on: date):
     return by_participant
 
 
-def compute_compliance(
-    municipalities, on: date, participant_filter: Q | None = None
-) -> list[MunicipalityCompliance]:
-    municipalities = list(municipalities)
+def _mandates(municipalities, on: date):
     by_municipality = defaultdict(list)
     for mandate in Mandate.objects.filter(
         municipality__in=municipalities, effective_from__lte=on
     ).prefetch_related("administrations"):
         by_municipality[mandate.municipality_id].append(mandate)
     in_force = {m.pk: mandate_in_force(by_municipality[m.pk], on) for m in municipalities}
+    return by_municipality, in_force
+
+
+def compliance_summary(
+    municipalities, on: date, participant_filter: Q | None = None
+) -> list[MunicipalityCompliance]:
+    """Each municipality's counts per status on the day, counted in the database
+    (`enrolment.setbased`, the SQL form of `judge`): the results have counts, no rows.
+    For pages and reports that show only the counts, over any number of managers."""
+    from . import setbased
+
+    municipalities = list(municipalities)
+    if not setbased.is_supported():
+        return compute_compliance(municipalities, on, participant_filter)
+    _by_municipality, in_force = _mandates(municipalities, on)
+    with_mandate = [m.pk for m in municipalities if in_force[m.pk]]
+    people = Participant.objects.filter(facts.placed_q(on=on, municipality_ids=with_mandate))
+    if participant_filter is not None:
+        people = people.filter(participant_filter)
+    counted = setbased.standing_counts(
+        people, on, group_by="municipality_id", compliance=True, municipality_ids=with_mandate
+    )
+    return [
+        MunicipalityCompliance(
+            municipality=m,
+            on=on,
+            mandate=in_force[m.pk],
+            counted={status: counted.get((m.pk, status), (0, 0))[0] for status in Status.ORDER},
+        )
+        for m in municipalities
+    ]
+
+
+def compute_compliance(
+    municipalities, on: date, participant_filter: Q | None = None
+) -> list[MunicipalityCompliance]:
+    municipalities = list(municipalities)
+    by_municipality, in_force = _mandates(municipalities, on)
 
     with_mandate = [m for m in municipalities if in_force[m.pk]]
     participants = Participant.objects.filter(
@@ -351,3 +404,33 @@ def municipality_compliance(
 
 def region_compliance(*, region, on: date) -> list[MunicipalityCompliance]:
     return compute_compliance(region.municipalities.order_by("name"), on)
+
+
+def participant_compliance(participant: Participant, *, on: date) -> ComplianceRow | None:
+    """One manager's standing against the mandate on a day; None outside any mandate."""
+    result = municipality_compliance(
+        municipality=participant.municipality, on=on, participant_filter=Q(pk=participant.pk)
+    )
+    return next(iter(result.rows), None)
+
+
+def must_start_by(rows, *, by: date) -> list[ComplianceRow]:
+    """The managers who have not begun and whose start deadline falls by the day: what HR
+    must plan for, overdue starts included. Done and paused managers are left out; those
+    already nominated or waitlisted stay, since a place is not a start."""
+    return sorted(
+        (
+            row
+            for row in rows
+            if row.start_by is not None
+            and row.start_by <= by
+            and not row.progress.begun
+            and row.status not in (Status.COMPLETED, Status.EXEMPT, Status.PAUSED)
+        ),
+        key=lambda r: (r.start_by, r.participant.last_name, r.participant.first_name),
+    )
+
+
+def region_compliance_summary(*, region, on: date) -> list[MunicipalityCompliance]:
+    """`region_compliance` as counts only, counted in the database."""
+    return compliance_summary(region.municipalities.order_by("name"), on)

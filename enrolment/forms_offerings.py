@@ -12,6 +12,8 @@ from programmes.terms import Term
 from .models import CreditTransfer, Grade
 from .services.enrolments import result_problem
 
+PASS_GRADES = (Grade.PASS, Grade.PASS_WITH_DISTINCTION)
+
 DATE_WIDGET = {"attrs": {"type": "date"}, "format": "%Y-%m-%d"}
 
 
@@ -148,6 +150,9 @@ class ResultForm(forms.Form):
             )
         if self.errors or not self.has_changed() or self.is_blank:
             return cleaned
+        if cleaned.get("credits") is None and cleaned.get("grade") in PASS_GRADES:
+            # A pass awards the course's hp unless the provider decided fewer.
+            cleaned["credits"] = self.enrolment.offering.course.credits
         problems = result_problem(
             self.enrolment,
             cleaned.get("grade", ""),

@@ -11,6 +11,7 @@ from programmes.models import Municipality
 from programmes.selectors import administrations_visible_to
 
 from .forms import ParticipantForm
+from .services.enrolments import WARNING_CODES
 from .services.participants import appointment_problem, leaving_date_problem, move_date_problem
 
 
@@ -152,6 +153,12 @@ class NominationForm(forms.Form):
     offering outside it is an unknown id (the view answers 404)."""
 
     offering = OfferingChoiceField(label=_("Course offering"), queryset=None)
+    # The programme's warnings the user has read and goes on despite (their codes).
+    confirmed = forms.MultipleChoiceField(
+        choices=[(code, code) for code in WARNING_CODES],
+        required=False,
+        widget=forms.MultipleHiddenInput,
+    )
 
     def __init__(self, *args, offerings, action=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -159,6 +166,7 @@ class NominationForm(forms.Form):
         self.helper = FormHelper(self)
         if action:
             self.helper.form_action = action
+        self.helper.layout = Layout(Field("offering"))
         self.helper.add_input(_submit(_("Nominate")))
 
     def has_unknown_ids(self) -> bool:
@@ -173,9 +181,12 @@ class BulkNominationForm(NominationForm):
         label=_("Managers"), queryset=None, widget=forms.CheckboxSelectMultiple
     )
 
-    def __init__(self, *args, participants, **kwargs):
+    def __init__(self, *args, participants, form_id=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["participants"].queryset = participants
+        if form_id:
+            # The checkboxes sit in the table's rows, outside the form element above it.
+            self.fields["participants"].widget.attrs["form"] = form_id
         self.helper = FormHelper(self)
         self.helper.form_tag = False
         self.helper.layout = Layout(

@@ -17,6 +17,8 @@ from django.db.models import (
     Exists,
     F,
     IntegerField,
+    Max,
+    Min,
     OuterRef,
     Q,
     Subquery,
@@ -31,7 +33,7 @@ from django.utils.translation import gettext_lazy as _
 from programmes.models import CourseEquivalence, Programme, ProgrammeSlot
 from programmes.selectors import region_programmes
 
-from . import facts
+from . import facts, setbased
 from .models import CreditTransfer, Enrolment
 
 
@@ -363,9 +365,14 @@ def _per_slot(on: date):
 def with_programme_status(queryset, on: date | None = None):
     """Managers annotated with `slots_filled`, `hp`, `programme_exempt` and
     `programme_status` (a ProgrammeStatus value) on a day (today without), all computed
-    in SQL from the facts of `enrolment.facts`. Runs one small query at once, for the
-    programmes of the regions."""
+    in SQL from the facts of `enrolment.facts`. Runs two small queries at once, for the
+    programmes of the regions.
+
+    On PostgreSQL the whole queryset's progress is computed once, set-based
+    (`enrolment.setbased`); elsewhere (the SQLite demo) per manager by subqueries."""
     on = on or timezone.localdate()
+    if setbased.is_supported():
+        return setbased.with_standing(queryset, on)
     shapes = _programme_shapes()
     filled_count, earned_hp, exempt_hp = _per_slot(on)
     whole_programme = CreditTransfer.objects.filter(
@@ -420,5 +427,43 @@ def with_programme_status(queryset, on: date | None = None):
                 default=Value(ProgrammeStatus.NOT_STARTED),
                 output_field=models.CharField(),
             ),
+        )
+    )
+
+
+def with_completion_date(queryset, on: date | None = None):
+    """`with_programme_status` and `completed_on`: the day the last slot was first filled
+    (`Progress.completed_on`) for a manager who completed by courses and slot decisions,
+    NULL for everyone else (an exempt manager too). A slot's first day is its earliest
+    dated pass or slot decision by the day; an undated pass fills a slot but gives it no
+    day, as in `Progress`. `tests/reporting/test_key_figures.py` shows both forms agree."""
+    on = on or timezone.localdate()
+    passed = Enrolment.objects.filter(
+        facts.passed_q(on=on),
+        participant_id=OuterRef(OuterRef("pk")),
+        slot_id=OuterRef("pk"),
+        result_date__isnull=False,
+    )
+    transferred = CreditTransfer.objects.filter(
+        facts.decided_q(on=on), participant_id=OuterRef(OuterRef("pk")), slot_id=OuterRef("pk")
+    )
+    first_day = Least(
+        Subquery(passed.order_by().values("slot_id").annotate(d=Min("result_date")).values("d")),
+        Subquery(
+            transferred.order_by().values("slot_id").annotate(d=Min("decided_on")).values("d")
+        ),
+    )
+    last_slot = (
+        ProgrammeSlot.objects.filter(programme_id=OuterRef("programme_id"))
+        .order_by()
+        .values("programme_id")
+        .annotate(day=Max(first_day))
+        .values("day")[:1]
+    )
+    return with_programme_status(queryset, on).annotate(
+        completed_on=Case(
+            When(programme_status=ProgrammeStatus.COMPLETED, then=Subquery(last_slot)),
+            default=None,
+            output_field=models.DateField(),
         )
     )

@@ -19,7 +19,7 @@ from portal.accounts.scope import (
 from programmes.models import CourseOffering, Municipality, OfferingState
 from programmes.selectors import offered_to_q
 
-from . import facts
+from . import facts, setbased
 from .models import (
     Enrolment,
     EnrolmentState,
@@ -84,18 +84,39 @@ def overview_by_municipality(participants) -> list[MunicipalityOverview]:
     Counted in the database (the SQL form of progress), so a start page over a whole
     region costs one query, not a pass over every manager in Python.
     """
-    rows = (
-        with_programme_status(participants.filter(facts.in_post_q(on=timezone.localdate())))
-        .order_by()
-        .values("municipality_id")
-        .annotate(
-            managers=Count("pk"),
-            started=Count("pk", filter=~Q(programme_status=ProgrammeStatus.NOT_STARTED)),
-            completed=Count("pk", filter=Q(programme_status__in=DONE_STATUSES)),
-            credits=Sum("hp"),
+    on = timezone.localdate()
+    in_post = participants.filter(facts.in_post_q(on=on))
+    if setbased.is_supported():
+        counted = setbased.standing_counts(in_post, on, group_by="current_municipality_id")
+        rows = {}
+        for (municipality_id, status), (n, hp) in counted.items():
+            row = rows.setdefault(
+                municipality_id,
+                {
+                    "municipality_id": municipality_id,
+                    "managers": 0,
+                    "started": 0,
+                    "completed": 0,
+                    "credits": Decimal(0),
+                },
+            )
+            row["managers"] += n
+            row["started"] += n if status != ProgrammeStatus.NOT_STARTED else 0
+            row["completed"] += n if status in DONE_STATUSES else 0
+            row["credits"] += hp
+        rows = list(rows.values())
+    else:
+        rows = list(
+            with_programme_status(in_post, on)
+            .order_by()
+            .values("municipality_id")
+            .annotate(
+                managers=Count("pk"),
+                started=Count("pk", filter=~Q(programme_status=ProgrammeStatus.NOT_STARTED)),
+                completed=Count("pk", filter=Q(programme_status__in=DONE_STATUSES)),
+                credits=Sum("hp"),
+            )
         )
-    )
-    rows = list(rows)
     names = Municipality.objects.in_bulk([r["municipality_id"] for r in rows])
     return sorted(
         (
@@ -160,3 +181,50 @@ def with_seat_counts(offerings: QuerySet[CourseOffering]) -> QuerySet[CourseOffe
         waitlist_length=Count("enrolments", filter=Q(enrolments__state=EnrolmentState.WAITLISTED)),
         nominated_count=Count("enrolments", filter=Q(enrolments__state=EnrolmentState.NOMINATED)),
     ).annotate(seats_free=Greatest(F("seats") - F("seats_taken"), Value(0)))
+
+
+def page_standing(participants, on) -> dict[int, "setbased.Standing"]:
+    """Where each manager of a page stands on the day, compliance included, by id: one
+    query for the page on PostgreSQL; elsewhere (the SQLite demo) from the Python forms."""
+    if not participants:
+        return {}
+    queryset = Participant.objects.filter(pk__in=[p.pk for p in participants])
+    if setbased.is_supported():
+        return {
+            row.participant_id: row for row in setbased.standing_rows(queryset, on, compliance=True)
+        }
+    from programmes.models import Municipality as _Municipality
+
+    from .compliance import compute_compliance
+    from .progress import programme_status, progress_for
+
+    progress = progress_for(participants, on)
+    judged = {
+        row.participant.pk: (result.municipality.pk, row)
+        for result in compute_compliance(
+            _Municipality.objects.order_by("pk"), on, Q(pk__in=queryset.values("pk"))
+        )
+        for row in result.rows
+    }
+    rows = {}
+    for p in participants:
+        mine = progress[p.pk]
+        where, row = judged.get(p.pk, (None, None))
+        rows[p.pk] = setbased.Standing(
+            participant_id=p.pk,
+            current_municipality_id=p.municipality_id,
+            slot_count=len(mine.slots),
+            slots_filled=mine.slots_filled,
+            hp=mine.credits,
+            programme_exempt=mine.exempt_from_programme,
+            programme_complete=mine.is_complete,
+            programme_status=programme_status(p, mine, on=on),
+            begun=mine.begun,
+            completed_on=mine.completed_on,
+            municipality_id=where,
+            compliance_status=row.status if row else None,
+            compliance_deadline=row.deadline if row else None,
+            start_by=row.start_by if row else None,
+            complete_by=row.complete_by if row else None,
+        )
+    return rows

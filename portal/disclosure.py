@@ -24,6 +24,7 @@ person; they also bring a data-analysis stack into each web request. The rule he
 small, exact and needs nothing beyond the standard library.
 """
 
+import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -228,53 +229,93 @@ def determined(rows, hidden) -> set:
 def _narrowed(values, rows, hidden, small, counts) -> set:
     """Interval reasoning: a count shown as "<5" is 1–4, any other hidden figure is at
     least 0; each sum narrows the range of each hidden figure in it, until nothing
-    changes."""
+    changes.
+
+    Exact in integers: every sum has coefficients ±1, so scaling all figures by the
+    common denominator of the shown ones (hp carry a decimal) keeps every bound whole.
+    A sum is visited again only when a range in it changed since its last visit; the
+    others would change nothing, so the result is the same as visiting all of them."""
+    relations = []
+    for row in rows:
+        terms = [(k, c) for k, c in row.items() if k in hidden]
+        if terms:
+            rest = -sum(c * _exact(values[k]) for k, c in row.items() if k not in hidden)
+            relations.append((terms, rest))
+    scale = math.lcm(*(rest.denominator for _terms, rest in relations)) if relations else 1
     low, high = {}, {}
     for key in hidden:
         shown_small = key in small and key in counts
-        low[key] = Fraction(1 if shown_small else 0)
-        high[key] = Fraction(MIN_GROUP - 1) if shown_small else None
-    relations = [
-        (row, -sum(c * _exact(values[k]) for k, c in row.items() if k not in hidden))
-        for row in rows
-    ]
-    relations = [(row, rest) for row, rest in relations if any(k in hidden for k in row)]
+        low[key] = scale if shown_small else 0
+        high[key] = (MIN_GROUP - 1) * scale if shown_small else None
+    relations = [(terms, int(rest * scale)) for terms, rest in relations]
+    touching = defaultdict(list)
+    for index, (terms, _rest) in enumerate(relations):
+        for key, _c in terms:
+            touching[key].append(index)
+    stale = [True] * len(relations)
     for _round in range(50):
         changed = False
-        for row, rest in relations:
-            changed |= _narrow_once(row, rest, hidden, low, high)
+        for index, (terms, rest) in enumerate(relations):
+            if not stale[index]:
+                continue
+            stale[index] = False
+            for key in _narrow_once(terms, rest, low, high):
+                changed = True
+                for other in touching[key]:
+                    stale[other] = True
         if not changed:
             break
     return {k for k in hidden if high[k] is not None and low[k] == high[k]}
 
 
-def _narrow_once(row, rest, hidden, low, high) -> bool:
-    """sum(c·x over the hidden x of the row) = rest: bound each x by the others' ranges."""
-    changed = False
-    terms = [(k, row[k]) for k in row if k in hidden]
-    for key, coefficient in terms:
-        others_low = others_high = Fraction(0)
-        for other, c in terms:
-            if other == key:
-                continue
-            lo, hi = low[other], high[other]
-            a, b = (c * lo, None if hi is None else c * hi)
-            if c < 0:
-                a, b = (None if hi is None else c * hi), c * lo
-            others_low = None if others_low is None or a is None else others_low + a
-            others_high = None if others_high is None or b is None else others_high + b
-        # coefficient·x = rest − others, with others in [others_low, others_high]
+def _span(coefficient, lo, hi):
+    """The range of coefficient·x for x in [lo, hi] (hi None: unbounded), coefficient ±1."""
+    if coefficient > 0:
+        return lo, hi
+    return None if hi is None else -hi, -lo
+
+
+def _add(total, unbounded, bound, sign=1):
+    """Adds (sign 1) or takes away (sign −1) a bound to a running sum of bounds that
+    counts the unbounded ones apart."""
+    if bound is None:
+        return total, unbounded + sign
+    return total + sign * bound, unbounded
+
+
+def _narrow_once(terms, rest, low, high) -> list:
+    """sum(c·x over the hidden x of the sum) = rest: bound each x by the others' ranges,
+    one figure after the other, each seeing the bounds already narrowed. The others'
+    range is the whole sum's less the figure's own, so a sum of n figures costs n steps.
+    Returns the figures whose range changed."""
+    sum_low = sum_high = open_low = open_high = 0
+    for key, c in terms:
+        a, b = _span(c, low[key], high[key])
+        sum_low, open_low = _add(sum_low, open_low, a)
+        sum_high, open_high = _add(sum_high, open_high, b)
+    changed = []
+    for key, c in terms:
+        a, b = _span(c, low[key], high[key])
+        others_low = None if open_low - (a is None) else sum_low - (a or 0)
+        others_high = None if open_high - (b is None) else sum_high - (b or 0)
+        # c·x = rest − others, with others in [others_low, others_high]; 1/c is c.
         bounds = [
-            None if others_high is None else (rest - others_high) / coefficient,
-            None if others_low is None else (rest - others_low) / coefficient,
+            None if others_high is None else (rest - others_high) * c,
+            None if others_low is None else (rest - others_low) * c,
         ]
-        if coefficient < 0:
+        if c < 0:
             bounds.reverse()
         new_low, new_high = bounds
+        moved = False
         if new_low is not None and new_low > low[key]:
-            low[key], changed = new_low, True
+            low[key], moved = new_low, True
         if new_high is not None and (high[key] is None or new_high < high[key]):
-            high[key], changed = new_high, True
+            high[key], moved = new_high, True
+        if moved:
+            changed.append(key)
+            new_a, new_b = _span(c, low[key], high[key])
+            sum_low, open_low = _add(*_add(sum_low, open_low, a, -1), new_a)
+            sum_high, open_high = _add(*_add(sum_high, open_high, b, -1), new_b)
     return changed
 
 

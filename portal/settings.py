@@ -28,7 +28,10 @@ else:
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
-SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+# The address the portal is reached at, for links made away from a request (certificates'
+# QR codes and e-mails, made by workers). Unset, it follows the served address: `make run
+# PORT=8001` serves on port 8001 and passes PORT on, and the links go there too.
+SITE_URL = env("SITE_URL", default=f"http://127.0.0.1:{env.int('PORT', default=8000)}")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -249,6 +252,8 @@ MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
+# A filter left unset reads "Alla", not django-filter's "---------".
+FILTERS_EMPTY_CHOICE_LABEL = _("All")
 
 EMAIL_BACKEND = env(
     "EMAIL_BACKEND",
@@ -293,8 +298,27 @@ CELERY_TASK_TIME_LIMIT = 15 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 14 * 60
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# A broker that drops packets silently is reported in seconds, not minutes.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "socket_connect_timeout": 5}
+# Redis gives an unacknowledged message to another worker after the visibility timeout.
+# It outlasts the hard time limit, so a task still running is never given twice, and no
+# more: a lost worker's message comes back after it. Reports do not wait that long: their
+# worker beats on the row and the sweep hands them on (reporting/services/requests.py).
+# A countdown longer than the timeout (a notification's fourth retry) may be delivered
+# twice; the message's claim (notifications.services) sends it once.
+# A broker that is down, or drops packets silently, is reported within two seconds: a
+# one-second connect timeout and one quick retry when publishing.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_TASK_TIME_LIMIT + 60,
+    "socket_connect_timeout": 1,
+}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
+# The same bounds for the result backend (Celery's default retries it 20 times, 19 s).
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 1
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"retry_policy": CELERY_TASK_PUBLISH_RETRY_POLICY}
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="portal")
 CELERY_BEAT_SCHEDULE = BEAT_SCHEDULE
 

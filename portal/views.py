@@ -1,16 +1,22 @@
+from datetime import date
+
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
+from enrolment.compliance import Status, compute_compliance
 from enrolment.selectors import (
     overview_by_municipality,
     participants_for_aggregates,
     participants_visible_to,
 )
 from programmes.models import OfferingState
-from programmes.selectors import offerings_visible_to, regions_visible_to
+from programmes.selectors import municipalities_visible_to, offerings_visible_to, regions_visible_to
+from reporting.selectors import subscriptions_of
 
 from .accounts.decorators import role_required
 from .accounts.models import Role
@@ -59,6 +65,9 @@ def _people_dashboard(request, role, heading, intro):
             "heading": heading,
             "intro": intro,
             "can_edit": role == Role.HR_ADMIN,
+            "municipalities": municipalities_visible_to(request.user, frozenset({role})).order_by(
+                "name"
+            ),
         },
     )
 
@@ -78,14 +87,35 @@ def hr_admin_dashboard(request):
 
 @role_required(Role.HEAD_OF_ADMINISTRATION)
 def head_of_administration_dashboard(request):
-    return _people_dashboard(
+    """Compliance first: the counts by status of the head's managers and the overdue and
+    at-risk among them with their deadlines, from compliance's one computation; then
+    their reports and what they truly receive by e-mail."""
+    roles = frozenset({Role.HEAD_OF_ADMINISTRATION})
+    participants = participants_visible_to(request.user, roles)
+    results = compute_compliance(
+        municipalities_visible_to(request.user, roles).order_by("name"),
+        timezone.localdate(),
+        Q(pk__in=participants.values("pk")),
+    )
+    with_mandate = [r for r in results if r.mandate]
+    counts = {status: sum(r.counts[status] for r in with_mandate) for status in Status.ORDER}
+    attention = sorted(
+        (row for r in with_mandate for row in r.rows_with(Status.OVERDUE, Status.AT_RISK)),
+        key=lambda row: (Status.ORDER.index(row.status), row.deadline or date.max),
+    )
+    return render(
         request,
-        Role.HEAD_OF_ADMINISTRATION,
-        _("Head of administration"),
-        _(
-            "You follow your managers' progress and their compliance with the "
-            "municipality's decision, and receive the monthly reports."
-        ),
+        "portal/dashboard_head.html",
+        {
+            "results": results,
+            "with_mandate": with_mandate,
+            "without_mandate": [r.municipality for r in results if not r.mandate],
+            "counts": [(s, Status.LABELS[s], counts[s]) for s in Status.ORDER],
+            "total": sum(counts.values()),
+            "attention": attention,
+            "subscriptions": list(subscriptions_of(request.user)),
+            "table": _overview(participants, exact=True),
+        },
     )
 
 

@@ -204,25 +204,32 @@ def intake_chart(plan, shown, chart_id="chart-intake") -> BarChart:
 # --- Charts in the PDF reports -------------------------------------------------------
 
 
+# Up to this many bars a report chart names each bar and prints its number beside it;
+# more (a municipality chart of a national region) are drawn thin to fit one page, and
+# the table above the chart gives the names and numbers.
+LABELLED_BARS = 40
+COMPACT_HEIGHT = 560
+
+
 @dataclass(frozen=True)
 class ReportBar:
     label: str
     text: str
-    y: str
-    width: str
-    text_x: str
     text_y: str
+    text_x: str
 
 
 @dataclass(frozen=True)
 class ReportBarChart:
     title: str
     bars: list[ReportBar]
+    # Every bar in one SVG path: a PDF chart of 290 bars is one element, not 290.
+    path: str
     width: str
     height: str
-    label_width: str
     label_x: str
-    bar_height: str
+    labelled: bool
+    description: str = ""
 
 
 def report_bar_chart(
@@ -234,30 +241,44 @@ def report_bar_chart(
     bar_height: float = 12,
     gap: float = 5,
 ) -> ReportBarChart:
-    """Horizontal bars for `items` of (label, value or None for no bar, printed text)."""
+    """Horizontal bars for `items` of (label, value or None for no bar, printed text).
+
+    Beyond `LABELLED_BARS` items the bars are drawn without labels and thin enough for
+    the chart to fit on a page, in the order of the table beside it."""
+    labelled = len(items) <= LABELLED_BARS
+    if not labelled:
+        label_width = 0
+        bar_height = max(COMPACT_HEIGHT / len(items), 1.0) * 0.8
+        gap = bar_height / 4
     room = width - label_width - 40
     largest = max((v for _label, v, _text in items if v), default=0)
-    bars = []
+    path, bars = [], []
     for index, (label, value, text) in enumerate(items):
         y = index * (bar_height + gap)
         length = room * value / largest if value and largest else 0
-        bars.append(
-            ReportBar(
-                label=str(label),
-                text=str(text),
-                y=_fmt(y),
-                width=_fmt(length),
-                text_x=_fmt(label_width + length + 4),
-                text_y=_fmt(y + bar_height - 2.5),
+        if length:
+            path.append(
+                f"M{_fmt(label_width)} {_fmt(y)}h{_fmt(length)}v{_fmt(bar_height)}h{_fmt(-length)}z"
             )
-        )
+        if labelled:
+            bars.append(
+                ReportBar(
+                    label=str(label),
+                    text=str(text),
+                    text_x=_fmt(label_width + length + 4),
+                    text_y=_fmt(y + bar_height - 2.5),
+                )
+            )
     height = max(len(items) * (bar_height + gap) - gap, bar_height)
     return ReportBarChart(
         title=str(title),
         bars=bars,
+        path="".join(path),
         width=_fmt(width),
         height=_fmt(height),
-        label_width=_fmt(label_width),
         label_x=_fmt(label_width - 5),
-        bar_height=_fmt(bar_height),
+        labelled=labelled,
+        description=""
+        if labelled
+        else _("One bar per row of the table above, in its order; the table gives the numbers."),
     )

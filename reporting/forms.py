@@ -7,8 +7,13 @@ is simply not a valid choice: the form says so and nothing is ordered.
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
+from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from programmes.selectors import region_programmes
+from programmes.terms import Term
 
 from .models import ReportKind, ReportScope, ReportSubscription
 from .selectors import (
@@ -73,8 +78,40 @@ class OrderForm(forms.Form):
     def scope(self) -> ReportScope:
         raise NotImplementedError
 
+    def data_date(self):
+        return None
 
-class ProgressOrderForm(OrderForm):
+    def period(self) -> tuple[str, str] | None:
+        return None
+
+
+class DatedOrderForm(OrderForm):
+    """An order that may be for an earlier day than today."""
+
+    report_date = forms.DateField(
+        label=_("Data date"),
+        required=False,
+        help_text=_("The day the report describes. Empty: today."),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        self.today = timezone.localdate()
+        self.fields["report_date"].initial = self.today
+        self.fields["report_date"].widget.attrs["max"] = self.today.isoformat()
+
+    def clean_report_date(self):
+        day = self.cleaned_data.get("report_date") or self.today
+        if day > self.today:
+            raise ValidationError(_("The data date cannot be in the future."), code="future")
+        return day
+
+    def data_date(self):
+        return self.cleaned_data["report_date"]
+
+
+class ProgressOrderForm(DatedOrderForm):
     kind = ReportKind.PROGRESS
     submit_label = _("Order progress report")
     scope_choice = forms.ChoiceField(label=_("Municipality or administration"))
@@ -88,7 +125,7 @@ class ProgressOrderForm(OrderForm):
         return self.scopes[self.cleaned_data["scope_choice"]]
 
 
-class ComplianceOrderForm(OrderForm):
+class ComplianceOrderForm(DatedOrderForm):
     kind = ReportKind.COMPLIANCE
     submit_label = _("Order compliance report")
     municipality = forms.ModelChoiceField(label=_("Municipality"), queryset=None, empty_label=None)
@@ -101,17 +138,58 @@ class ComplianceOrderForm(OrderForm):
         return ReportScope(municipality=self.cleaned_data["municipality"])
 
 
-class RegionalOrderForm(OrderForm):
+class RegionalOrderForm(DatedOrderForm):
+    """The regional follow-up for a period: the terms from–to, both included."""
+
     kind = ReportKind.REGIONAL
     submit_label = _("Order regional follow-up")
     region = forms.ModelChoiceField(label=_("Region"), queryset=None, empty_label=None)
+    period_first = forms.ChoiceField(label=_("From term"))
+    period_last = forms.ChoiceField(label=_("To term"))
+    field_order = ["region", "period_first", "period_last", "report_date"]
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, user=user, **kwargs)
-        self.fields["region"].queryset = regions_orderable_by(user).order_by("name")
+        regions = regions_orderable_by(user).order_by("name")
+        self.fields["region"].queryset = regions
+        firsts = [
+            Term.parse(programme.first_term)
+            for programme in region_programmes(regions.values("pk")).values()
+        ]
+        last = Term.of(self.today)
+        first = min(firsts, default=last)
+        terms = [str(Term.from_index(i)) for i in range(first.index, last.index + 1)]
+        self.fields["period_first"].choices = [(t, t) for t in terms]
+        self.fields["period_last"].choices = [(t, t) for t in terms]
+        self.fields["period_first"].initial = terms[0]
+        self.fields["period_last"].initial = terms[-1]
+
+    def clean(self):
+        cleaned = super().clean()
+        first, last = cleaned.get("period_first"), cleaned.get("period_last")
+        if not (first and last):
+            return cleaned
+        if Term.parse(first) > Term.parse(last):
+            self.add_error(
+                "period_last",
+                ValidationError(_("The last term cannot come before the first."), code="order"),
+            )
+        elif cleaned.get("report_date") and Term.parse(last) > Term.of(cleaned["report_date"]):
+            self.add_error(
+                "period_last",
+                ValidationError(
+                    _("The last term cannot come after the data date's term (%(term)s).")
+                    % {"term": Term.of(cleaned["report_date"])},
+                    code="after_date",
+                ),
+            )
+        return cleaned
 
     def scope(self) -> ReportScope:
         return ReportScope(region=self.cleaned_data["region"])
+
+    def period(self) -> tuple[str, str]:
+        return (self.cleaned_data["period_first"], self.cleaned_data["period_last"])
 
 
 class CertificateOrderForm(OrderForm):

@@ -6,6 +6,7 @@ from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
 
@@ -150,6 +151,10 @@ class ReportRequest(models.Model):
         related_name="+",
     )
     data_date = models.DateField(_("data date"))
+    # The terms the report covers, both included ("HT2022"–"HT2025"); empty for the
+    # report's own default (from the programme's first term to the data date's term).
+    period_first = models.CharField(_("first term"), max_length=6, blank=True)
+    period_last = models.CharField(_("last term"), max_length=6, blank=True)
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
     state = models.CharField(
         _("state"), max_length=16, choices=ReportState.choices, default=ReportState.QUEUED
@@ -161,6 +166,14 @@ class ReportRequest(models.Model):
     task_id = models.CharField(_("task id"), max_length=64, blank=True)
     # How many times a worker has taken the report; see services.requests.report_claim.
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    # When the task was last handed to the broker, and how often the sweep has handed it
+    # again after its message or its worker was lost (see services.requests.reports_sweep).
+    queued_at = models.DateTimeField(_("queued"), default=timezone.now)
+    requeues = models.PositiveSmallIntegerField(_("re-queued"), default=0)
+    # The worker building the report ("host:pid") and its last sign of life: a running
+    # report whose heartbeat stops has lost its worker.
+    worker = models.CharField(_("worker"), max_length=200, blank=True)
+    heartbeat_at = models.DateTimeField(_("heartbeat"), null=True, blank=True)
     created_at = models.DateTimeField(_("requested"), auto_now_add=True, db_index=True)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
@@ -180,6 +193,8 @@ class ReportRequest(models.Model):
                 Coalesce("administration", 0),
                 Coalesce("participant", 0),
                 "data_date",
+                "period_first",
+                "period_last",
                 "language",
                 condition=Q(state__in=["queued", "running"]),
                 name="report_request_one_active",
@@ -220,6 +235,20 @@ class ReportRequest(models.Model):
             administration=self.administration,
             participant=self.participant,
         )
+
+    @property
+    def period(self) -> tuple[str, str] | None:
+        """(first term, last term) chosen when ordering, or None for the default."""
+        if not (self.period_first or self.period_last):
+            return None
+        return (self.period_first, self.period_last)
+
+    @property
+    def period_label(self) -> str:
+        """The terms chosen when ordering, "HT2022–HT2025", or "" for the default."""
+        if not (self.period_first or self.period_last):
+            return ""
+        return f"{self.period_first}–{self.period_last}"
 
     @property
     def scope_label(self) -> str:

@@ -30,6 +30,9 @@ class ReportTask(Task):
 @shared_task(
     bind=True,
     base=ReportTask,
+    # The row is the result: nothing waits on the result backend, so ordering never
+    # touches it (and never waits for it when Redis is down).
+    ignore_result=True,
     acks_late=True,
     reject_on_worker_lost=True,
     autoretry_for=PASSING_FAULTS,
@@ -47,7 +50,8 @@ def build_report(self, report_id: int) -> str | None:
 
 @shared_task(acks_late=True)
 def sweep_reports() -> int:
-    """Beat runs this every few minutes: stuck reports are failed, in words."""
+    """Beat runs this every 30 seconds: reports whose worker or message was lost are
+    queued again, once; stuck reports are failed, in words."""
     return reports_sweep()
 
 

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from . import views
+from . import transcripts, views
 
 app_name = "reporting"
 
@@ -24,6 +24,7 @@ urlpatterns = [
         views.certificate_revoke,
         name="certificate_revoke",
     ),
+    path("chefer/<int:pk>/resultatintyg.pdf", transcripts.transcript_pdf, name="transcript"),
     # Public: printed on every certificate, opened from its QR code without logging in.
     path("intyg/<str:code>/", views.certificate_verify, name="certificate_verify"),
 ]

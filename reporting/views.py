@@ -60,6 +60,18 @@ def _order_form(user, kind, data=None):
     return OwnCertificateForm(data, user=user, participant=participant)
 
 
+# The query parameter naming the report just ordered, on the list it is sent to.
+NEW_REPORT = "report"
+
+
+def _new_report(request, reports):
+    """The report just ordered, if the list shows it (the list is scoped already)."""
+    value = request.GET.get(NEW_REPORT, "")
+    if not value.isdigit():
+        return None
+    return next((report for report in reports if report.pk == int(value)), None)
+
+
 def _render_list(request, bound=None, subscription_form=None, status=200):
     user = request.user
     order_forms = []
@@ -73,10 +85,12 @@ def _render_list(request, bound=None, subscription_form=None, status=200):
                 continue
         if form is not None:
             order_forms.append(form)
+    reports = selectors.report_list(user=user)
     context = {
         "order_forms": order_forms,
         "own_certificate": own_certificate,
-        "reports": selectors.report_list(user=user),
+        "reports": reports,
+        "new_report": _new_report(request, reports),
         "may_subscribe": has_role(user, *PEOPLE_ROLES),
     }
     if context["may_subscribe"]:
@@ -109,7 +123,12 @@ def report_order(request, kind):
     asked_at = timezone.now()
     try:
         report = report_request(
-            user=request.user, kind=kind, scope=form.scope(), language=request.LANGUAGE_CODE
+            user=request.user,
+            kind=kind,
+            scope=form.scope(),
+            data_date=form.data_date(),
+            period=form.period(),
+            language=request.LANGUAGE_CODE,
         )
     except ValidationError as exc:
         messages.error(request, exc.messages[0])
@@ -122,7 +141,8 @@ def report_order(request, kind):
         messages.success(
             request, _("The report has been ordered. It is listed below while it is being made.")
         )
-    return redirect("reporting:report_list")
+    # The list marks the row ordered: focus moves to it and a live region announces it.
+    return redirect(f"{reverse('reporting:report_list')}?{NEW_REPORT}={report.pk}")
 
 
 @require_safe

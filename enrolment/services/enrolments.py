@@ -5,6 +5,7 @@ concurrent admissions to one offering queue behind each other; whoever finds no 
 goes to the waitlist, in the order the locks were granted.
 """
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -14,14 +15,15 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from programmes.models import CourseOffering, OfferingState
+from programmes.models import CourseOffering, OfferingState, ProgrammeSlot
 from programmes.selectors import offered_to_q
 
 from .. import facts
 from ..facts import SEAT_TAKEN_STATES
 from ..models import ACTIVE_STATES, Enrolment, EnrolmentEvent, EnrolmentState, Grade, Participant
-from ..progress import progress_of
+from ..progress import Progress, SlotStatus, progress_of
 from ..signals import result_changed
 
 S = EnrolmentState
@@ -72,8 +74,114 @@ def _move(enrolment, to_state, actor, note="", **fields):
     return enrolment
 
 
-def nomination_problem(participant: Participant, offering: CourseOffering) -> str | None:
-    """Why a participant cannot be nominated to an offering, in words, or None."""
+@dataclass(frozen=True)
+class PlanEntry:
+    """One slot of a manager's plan: what fills it, or is planned for it, and when."""
+
+    slot: ProgrammeSlot
+    course_title: str = ""
+    term: str = ""
+    term_index: int | None = None
+    state: str = ""
+    label: str = ""
+
+    @property
+    def is_open(self) -> bool:
+        return not self.state
+
+
+class PlanState:
+    PASSED = "passed"
+    CREDITED = "credited"
+    PLANNED = "planned"
+
+
+def nomination_plan(participant: Participant, progress: Progress | None = None) -> list[PlanEntry]:
+    """The manager's plan slot by slot, in term order: the slots filled (with the term of
+    the course passed), the slots under way (with the offering's term and the enrolment's
+    state), then the open slots in the programme's order. The same plan the nomination
+    rules read."""
+    on = timezone.localdate()
+    progress = progress if progress is not None else progress_of(participant, on)
+    passes = {}
+    for enrolment in (
+        Enrolment.objects.filter(participant=participant, state=S.PASSED)
+        .select_related("offering__course")
+        .order_by("offering__term_index", "id")
+    ):
+        if facts.is_passed(enrolment, on=on):
+            passes.setdefault(enrolment.slot_id, enrolment)
+    entries = []
+    for sp in progress.slots:
+        passed = passes.get(sp.slot.pk)
+        if sp.status == SlotStatus.PASSED and passed is not None:
+            offering = passed.offering
+            entry = PlanEntry(
+                sp.slot,
+                sp.course_title,
+                offering.term,
+                offering.term_index,
+                PlanState.PASSED,
+                str(sp.label),
+            )
+        elif sp.is_filled:
+            entry = PlanEntry(sp.slot, sp.course_title, "", None, PlanState.CREDITED, str(sp.label))
+        elif sp.current is not None:
+            offering = sp.current.offering
+            entry = PlanEntry(
+                sp.slot,
+                offering.course.title,
+                offering.term,
+                offering.term_index,
+                PlanState.PLANNED,
+                sp.current.get_state_display(),
+            )
+        else:
+            entry = PlanEntry(sp.slot)
+        entries.append(entry)
+    return sorted(
+        entries,
+        key=lambda e: (
+            e.is_open,
+            e.term_index if e.term_index is not None else -1,
+            e.slot.position,
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class NominationWarning:
+    """A nomination the programme advises against, which HR may still confirm: `code`
+    names the rule, so that a confirmation covers exactly the warnings that were shown."""
+
+    code: str
+    message: str
+
+
+SAME_TERM = "same_term"
+ORDER = "order"
+WARNING_CODES = (SAME_TERM, ORDER)
+
+
+@dataclass
+class NominationCheck:
+    refusal: str | None = None
+    warnings: list[NominationWarning] = field(default_factory=list)
+
+
+class NominationNeedsConfirmation(ValidationError):
+    """The nomination breaks none of the programme's rules but goes against its advice:
+    it is made only when the caller confirms every warning."""
+
+    def __init__(self, warnings: list[NominationWarning]):
+        super().__init__([w.message for w in warnings], code="needs_confirmation")
+        self.warnings = warnings
+
+
+def _refusal(participant, offering, progress) -> str | None:
+    """Why a participant cannot be nominated to an offering, in words, or None: the
+    offering is not open, the manager has left or belongs to another region, or the
+    course's slot is already taken or filled (the slot's other alternative included)."""
     if offering.state != OfferingState.OPEN:
         return _("The offering is not open for nomination.")
     if facts.has_left(participant, on=timezone.localdate()):
@@ -88,6 +196,16 @@ def nomination_problem(participant: Participant, offering: CourseOffering) -> st
         .select_related("offering__course")
         .first()
     )
+    if active and active.offering.course_id != offering.course_id:
+        return _(
+            "%(name)s already has %(course)s (%(term)s) in course %(position)s; its two "
+            "alternatives fill the same place, so only one of them can be taken."
+        ) % {
+            "name": participant.full_name,
+            "course": active.offering.course.title,
+            "term": active.offering.term,
+            "position": offering.course.slot.position,
+        }
     if active:
         return _(
             "%(name)s already has an enrolment in this course slot (%(course)s, %(term)s)."
@@ -96,7 +214,6 @@ def nomination_problem(participant: Participant, offering: CourseOffering) -> st
             "course": active.offering.course.title,
             "term": active.offering.term,
         }
-    progress = progress_of(participant)
     filled = next((s for s in progress.slots if s.slot.pk == slot_id and s.is_filled), None)
     if filled:
         return _("%(name)s has already completed course %(position)s (%(how)s).") % {
@@ -107,12 +224,100 @@ def nomination_problem(participant: Participant, offering: CourseOffering) -> st
     return None
 
 
+def _warnings(participant, offering, plan: list[PlanEntry]) -> list[NominationWarning]:
+    """Two courses in one term (the programme is studied at one 25 % course a term), and
+    a course taken before an earlier one of the programme's recommended order that is
+    neither done nor planned by the same term."""
+    warnings = []
+    same_term = [e for e in plan if e.term_index == offering.term_index]
+    if same_term:
+        warnings.append(
+            NominationWarning(
+                SAME_TERM,
+                _(
+                    "%(name)s already has %(course)s in %(term)s: two courses in one term "
+                    "doubles the pace of study."
+                )
+                % {
+                    "name": participant.full_name,
+                    "course": ", ".join(e.course_title for e in same_term),
+                    "term": offering.term,
+                },
+            )
+        )
+    position = offering.course.slot.position
+    missing = [
+        e.slot.position
+        for e in plan
+        if e.slot.position < position
+        and e.state not in (PlanState.PASSED, PlanState.CREDITED)
+        and (e.term_index is None or e.term_index > offering.term_index)
+    ]
+    if missing:
+        earlier = ", ".join(str(p) for p in sorted(missing))
+        warnings.append(
+            NominationWarning(
+                ORDER,
+                ngettext(
+                    "The programme's recommended order puts course %(earlier)s before "
+                    "course %(position)s, and %(name)s has neither done it nor planned it "
+                    "by %(term)s.",
+                    "The programme's recommended order puts courses %(earlier)s before "
+                    "course %(position)s, and %(name)s has neither done them nor planned "
+                    "them by %(term)s.",
+                    len(missing),
+                )
+                % {
+                    "earlier": earlier,
+                    "position": position,
+                    "name": participant.full_name,
+                    "term": offering.term,
+                },
+            )
+        )
+    return warnings
+
+
+def nomination_check(participant: Participant, offering: CourseOffering) -> NominationCheck:
+    """The programme's rules for one nomination: a refusal, or the warnings HR must
+    confirm. Every way of nominating (the manager's page, the list, compliance, a
+    manager's request) goes through `enrolment_nominate`, which asks here."""
+    progress = progress_of(participant)
+    refusal = _refusal(participant, offering, progress)
+    if refusal:
+        return NominationCheck(refusal=refusal)
+    return NominationCheck(
+        warnings=_warnings(participant, offering, nomination_plan(participant, progress))
+    )
+
+
+def nomination_problem(participant: Participant, offering: CourseOffering) -> str | None:
+    """Why a participant cannot be nominated to an offering, in words, or None."""
+    return _refusal(participant, offering, progress_of(participant))
+
+
 def enrolment_nominate(
-    *, participant: Participant, offering: CourseOffering, actor, note: str = ""
+    *,
+    participant: Participant,
+    offering: CourseOffering,
+    actor,
+    note: str = "",
+    confirmed: Collection[str] = (),
 ) -> Enrolment:
-    problem = nomination_problem(participant, offering)
-    if problem:
-        raise ValidationError(problem, code="cannot_nominate")
+    """Nominate a manager. A refusal raises ValidationError; warnings not in `confirmed`
+    (their codes) raise NominationNeedsConfirmation and nothing is saved. Confirmed
+    warnings are written in the enrolment's history."""
+    check = nomination_check(participant, offering)
+    if check.refusal:
+        raise ValidationError(check.refusal, code="cannot_nominate")
+    unconfirmed = [w for w in check.warnings if w.code not in confirmed]
+    if unconfirmed:
+        raise NominationNeedsConfirmation(check.warnings)
+    if check.warnings:
+        confirmed_note = _("Nominated despite: %(warnings)s") % {
+            "warnings": " ".join(w.message for w in check.warnings)
+        }
+        note = f"{note} {confirmed_note}".strip()
     try:
         with transaction.atomic():
             enrolment = Enrolment.objects.create(
@@ -136,16 +341,29 @@ def enrolment_nominate(
 class BulkNomination:
     nominated: list[Enrolment] = field(default_factory=list)
     refused: list[tuple[Participant, str]] = field(default_factory=list)
+    # Not nominated until confirmed: each with the warnings to confirm.
+    warned: list[tuple[Participant, list[NominationWarning]]] = field(default_factory=list)
+
+    @property
+    def warning_codes(self) -> list[str]:
+        return sorted({w.code for _p, warnings in self.warned for w in warnings})
 
 
-def enrolments_nominate(*, participants, offering: CourseOffering, actor) -> BulkNomination:
-    """Nominate several managers at once; those who cannot be are listed with the reason."""
+def enrolments_nominate(
+    *, participants, offering: CourseOffering, actor, confirmed: Collection[str] = ()
+) -> BulkNomination:
+    """Nominate several managers at once; those who cannot be are listed with the reason,
+    those with warnings not confirmed with the warnings."""
     result = BulkNomination()
     for participant in participants:
         try:
             result.nominated.append(
-                enrolment_nominate(participant=participant, offering=offering, actor=actor)
+                enrolment_nominate(
+                    participant=participant, offering=offering, actor=actor, confirmed=confirmed
+                )
             )
+        except NominationNeedsConfirmation as exc:
+            result.warned.append((participant, exc.warnings))
         except ValidationError as exc:
             result.refused.append((participant, exc.messages[0]))
     return result

@@ -33,8 +33,9 @@ def _close(request: NominationRequest, state, actor):
     request.save(update_fields=["state", "handled_at", "handled_by"])
 
 
-def nomination_request_accept(*, request: NominationRequest, actor):
-    """Nominate the manager as they asked; the request closes with the nomination."""
+def nomination_request_accept(*, request: NominationRequest, actor, confirmed=()):
+    """Nominate the manager as they asked; the request closes with the nomination. The
+    programme's warnings must be confirmed as for any nomination (`confirmed`)."""
     if request.state != NominationRequestState.OPEN:
         raise ValidationError(_("This request has already been answered."), code="closed")
     with transaction.atomic():
@@ -43,6 +44,7 @@ def nomination_request_accept(*, request: NominationRequest, actor):
             offering=request.offering,
             actor=actor,
             note=_("At the manager's own request."),
+            confirmed=confirmed,
         )
         _close(request, NominationRequestState.NOMINATED, actor)
     return enrolment

@@ -17,6 +17,11 @@ urlpatterns = [
         compliance.compliance_export,
         name="compliance_export",
     ),
+    re_path(
+        rf"^efterlevnad/{CODE}/ska-borja/$",
+        compliance.compliance_must_start,
+        name="compliance_must_start",
+    ),
     re_path(rf"^efterlevnad/{CODE}/beslut/$", compliance.mandate_list, name="mandate_list"),
     re_path(rf"^efterlevnad/{CODE}/beslut/ny/$", compliance.mandate_edit, name="mandate_create"),
     re_path(

@@ -9,18 +9,34 @@ from django.utils.translation import gettext as _
 
 from portal.accounts.decorators import require_form_methods, require_safe, role_required
 from portal.accounts.models import Role
-from portal.accounts.scope import AGGREGATE_ROLES, EDITOR_ROLES, PEOPLE_ROLES, reach, reach_q
+from portal.accounts.scope import (
+    AGGREGATE_ROLES,
+    EDITOR_ROLES,
+    PEOPLE_ROLES,
+    has_role,
+    reach,
+    reach_q,
+)
 from portal.exports import Table, table_response
 from programmes.models import Municipality
 from programmes.selectors import municipalities_visible_to, regions_visible_to
+from programmes.terms import Term
 
-from ..compliance import Status, municipality_compliance, region_compliance
+from ..compliance import (
+    Status,
+    municipality_compliance,
+    must_start_by,
+    region_compliance_summary,
+)
 from ..compliance_shares import compliance_lines
 from ..filters_compliance import ComplianceFilter
 from ..forms import MandateForm
 from ..models import Mandate
-from ..selectors import participants_visible_to
+from ..selectors import participants_editable_by, participants_visible_to
 from ..services.mandates import mandate_save
+from .participants import bulk_nomination
+
+NOMINATE_FORM_ID = "compliance-nominate"
 
 PAGE_ROLES = (Role.PROGRAMME_ADMIN, Role.HR_ADMIN, Role.HEAD_OF_ADMINISTRATION)
 
@@ -67,11 +83,20 @@ def _compliance(request, municipality):
     return filterset, result
 
 
+def _with_checkboxes(rows, checkboxes):
+    return [(row, checkboxes.get(row.participant.pk)) for row in rows]
+
+
 @require_safe
 @role_required(*PAGE_ROLES)
 def compliance_municipality(request, code):
     municipality = _municipality_for(request.user, code)
     filterset, result = _compliance(request, municipality)
+    attention = result.rows_with(Status.OVERDUE, Status.AT_RISK)
+    not_started = result.rows_with(Status.NOT_STARTED)
+    bulk_form, checkboxes = bulk_nomination(
+        request.user, [r.participant for r in attention + not_started], form_id=NOMINATE_FORM_ID
+    )
     return render(
         request,
         "enrolment/compliance/municipality.html",
@@ -80,13 +105,58 @@ def compliance_municipality(request, code):
             "filter": filterset,
             "result": result,
             "counts": [(s, Status.LABELS[s], result.counts[s]) for s in Status.ORDER],
-            "attention": result.rows_with(Status.OVERDUE, Status.AT_RISK),
+            "attention": _with_checkboxes(attention, checkboxes),
+            "not_started": _with_checkboxes(not_started, checkboxes),
+            "bulk_form": bulk_form,
+            "bulk_form_id": NOMINATE_FORM_ID,
+            "can_nominate": has_role(request.user, *EDITOR_ROLES),
+            "here": request.get_full_path(),
             "can_edit_mandate": _mandate_municipalities(request.user)
             .filter(pk=municipality.pk)
             .exists(),
             "query": request.GET.urlencode(),
         },
     )
+
+
+@require_safe
+@role_required(*EDITOR_ROLES)
+def compliance_must_start(request, code):
+    """HR's list of the managers who must begin by the end of next term and have not:
+    from compliance's one computation, with nomination of one or many."""
+    municipality = get_object_or_404(
+        municipalities_visible_to(request.user, EDITOR_ROLES), code=code
+    )
+    on = timezone.localdate()
+    next_term = Term.of(on).shift(1)
+    result = municipality_compliance(
+        municipality=municipality,
+        on=on,
+        participant_filter=Q(pk__in=participants_editable_by(request.user).values("pk")),
+    )
+    rows = must_start_by(result.rows, by=next_term.end)
+    bulk_form, checkboxes = bulk_nomination(
+        request.user, [r.participant for r in rows], form_id=NOMINATE_FORM_ID
+    )
+    return render(
+        request,
+        "enrolment/compliance/must_start.html",
+        {
+            "municipality": municipality,
+            "result": result,
+            "term": next_term,
+            "rows": [(row, checkboxes.get(row.participant.pk), _planned(row)) for row in rows],
+            "bulk_form": bulk_form,
+            "bulk_form_id": NOMINATE_FORM_ID,
+            "here": request.get_full_path(),
+        },
+    )
+
+
+def _planned(row):
+    """The slots under way for a manager who has not begun: nominations, waitlist places
+    and seats on offerings still to start."""
+    return [sp for sp in row.progress.slots if sp.current is not None]
 
 
 @require_safe
@@ -132,7 +202,7 @@ def compliance_export(request, code, file_format):
 
 def _compliance_lines(user, region, on):
     exact = region.pk in reach(user, frozenset({Role.PROGRAMME_ADMIN})).region_ids
-    return compliance_lines(region_compliance(region=region, on=on), exact=exact)
+    return compliance_lines(region_compliance_summary(region=region, on=on), exact=exact)
 
 
 @require_safe

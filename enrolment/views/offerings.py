@@ -8,7 +8,8 @@ its counts (counts are not personal), but only the enrolments of their own manag
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -18,11 +19,11 @@ from django.views.decorators.http import require_POST
 from portal.accounts.decorators import require_form_methods, require_safe, role_required
 from portal.accounts.models import Role
 from portal.exports import FORMATS, Table, table_response
-from programmes.models import Course, CourseOffering
+from programmes.models import Course, CourseOffering, OfferingState
 from programmes.selectors import offerings_visible_to, programmes_visible_to
 
 from ..forms_offerings import CreditTransferForm, OfferingFilter, OfferingForm, result_formset
-from ..models import Enrolment, EnrolmentState
+from ..models import Enrolment, EnrolmentState, Grade
 from ..selectors import (
     enrolments_administrable_by,
     participants_visible_to,
@@ -45,6 +46,23 @@ ACTION_LABELS = {
     "withdraw": gettext_lazy("Withdraw"),
     "defer": gettext_lazy("Defer"),
 }
+
+
+# Before a seat is held, withdrawing takes back a nomination or a waitlist place: no
+# course is broken off, so it neither says so nor warns in red.
+WAITING_ACTION_LABELS = {
+    (S.NOMINATED, "withdraw"): gettext_lazy("Withdraw the nomination"),
+    (S.WAITLISTED, "withdraw"): gettext_lazy("Remove from the waitlist"),
+}
+
+
+def _action(action: str, state: str) -> tuple[str, str, bool]:
+    """An admission action as its button shows it: the action, its words, and whether it
+    breaks off a course (a warning colour)."""
+    label = WAITING_ACTION_LABELS.get((state, action))
+    if label is not None:
+        return action, label, False
+    return action, ACTION_LABELS[action], action in ("withdraw", "defer") and state in SEAT_STATES
 
 
 def _courses_in_reach(user) -> QuerySet[Course]:
@@ -76,6 +94,24 @@ def _administers(user, offering: CourseOffering) -> bool:
 ROWS_PER_PAGE = 100
 
 
+# The list leads with what can be acted on: offerings open for nomination, then those
+# coming or running (soonest first), then the finished ones (latest first).
+LIST_ORDER = (
+    Case(
+        When(state=OfferingState.OPEN, then=Value(0)),
+        When(state=OfferingState.FINISHED, then=Value(2)),
+        default=Value(1),
+    ),
+    Case(
+        When(state=OfferingState.FINISHED, then=-F("term_index")),
+        default=F("term_index"),
+        output_field=IntegerField(),
+    ),
+    "course__slot__position",
+    "course__title",
+)
+
+
 @require_safe
 @role_required(*VIEW_ROLES)
 def offering_list(request):
@@ -89,7 +125,9 @@ def offering_list(request):
         "enrolment/offerings/list.html",
         {
             "filter": offering_filter,
-            "offerings": with_seat_counts(offering_filter.qs).select_related("course__slot"),
+            "offerings": with_seat_counts(offering_filter.qs)
+            .select_related("course__slot")
+            .order_by(*LIST_ORDER),
             "can_create": _courses_in_reach(request.user).exists(),
         },
     )
@@ -102,24 +140,27 @@ def offering_detail(request, pk):
         with_seat_counts(offerings_visible_to(request.user, VIEW_ROLES)), pk=pk
     )
     administers = _administers(request.user, offering)
-    enrolments = list(_enrolments_in_scope(request.user, offering))
-    waitlist = sorted(
-        (e for e in enrolments if e.state == S.WAITLISTED),
-        key=lambda e: (e.waitlist_position or 0, e.pk),
+    enrolments = _enrolments_in_scope(request.user, offering)
+    # The waitlist and the page of enrolments are read by the database, never the whole
+    # offering's enrolments in Python.
+    waitlist = list(
+        enrolments.filter(state=S.WAITLISTED).order_by(
+            Coalesce("waitlist_position", Value(0)), "pk"
+        )
     )
-    rows = [
+    page = Paginator(enrolments, ROWS_PER_PAGE).get_page(request.GET.get("page"))
+    page.object_list = [
         {
             "enrolment": enrolment,
             "actions": [
-                (action, ACTION_LABELS[action])
+                _action(action, enrolment.state)
                 for action in results.enrolment_actions(enrolment.state)
             ]
             if administers
             else [],
         }
-        for enrolment in enrolments
+        for enrolment in page.object_list
     ]
-    page = Paginator(rows, ROWS_PER_PAGE).get_page(request.GET.get("page"))
     # Counts over every enrolment of the offering: numbers, not people.
     by_municipality = (
         Enrolment.objects.filter(offering=offering)
@@ -269,7 +310,9 @@ def offering_results(request, pk):
     elif formset.is_bound:
         messages.error(request, _("Nothing was saved. Correct the rows marked below."))
     return render(
-        request, "enrolment/offerings/results.html", {"offering": offering, "formset": formset}
+        request,
+        "enrolment/offerings/results.html",
+        {"offering": offering, "formset": formset, "grades": Grade.choices},
     )
 
 

@@ -16,6 +16,7 @@ from ..compliance import municipality_compliance
 from ..progress import progress_of
 from ..selectors import offerings_open_to, participant_for_user
 from ..services.requests import nomination_request_create
+from ..standing import deadline_line
 
 
 @require_safe
@@ -24,7 +25,18 @@ def my_programme(request):
     participant = participant_for_user(request.user)
     context = {"participant": participant}
     if participant is not None:
-        progress = progress_of(participant)
+        today = timezone.localdate()
+        progress = progress_of(participant, today)
+        compliance = next(
+            iter(
+                municipality_compliance(
+                    municipality=participant.municipality,
+                    on=today,
+                    participant_filter=Q(pk=participant.pk),
+                ).rows
+            ),
+            None,
+        )
         context.update(
             progress=progress,
             enrolments=participant.enrolments.select_related("offering__course").order_by(
@@ -36,16 +48,8 @@ def my_programme(request):
                     "offering_id", flat=True
                 )
             ),
-            compliance=next(
-                iter(
-                    municipality_compliance(
-                        municipality=participant.municipality,
-                        on=timezone.localdate(),
-                        participant_filter=Q(pk=participant.pk),
-                    ).rows
-                ),
-                None,
-            ),
+            compliance=compliance,
+            deadline=deadline_line(compliance, progress),
         )
     return render(request, "enrolment/my_programme.html", context)
 

@@ -10,6 +10,8 @@ from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -22,6 +24,7 @@ from programmes.models import CourseOffering, OfferingState
 from programmes.selectors import municipalities_visible_to, offered_to_q, offerings_visible_to
 
 from .. import facts
+from ..compliance import Status, participant_compliance
 from ..filters import ParticipantFilter
 from ..forms_participants import (
     BulkNominationForm,
@@ -31,9 +34,14 @@ from ..forms_participants import (
 )
 from ..mandates import deadlines_of
 from ..models import EnrolmentEvent
-from ..progress import ProgrammeStatus, SlotStatus, progress_for, progress_of, with_programme_status
-from ..selectors import participants_editable_by, participants_visible_to
-from ..services.enrolments import enrolment_nominate, enrolments_nominate
+from ..progress import ProgrammeStatus, SlotStatus, progress_of
+from ..selectors import page_standing, participants_editable_by, participants_visible_to
+from ..services.enrolments import (
+    NominationNeedsConfirmation,
+    enrolment_nominate,
+    enrolments_nominate,
+    nomination_plan,
+)
 from ..services.participants import (
     participant_create,
     participant_record_leaving,
@@ -59,39 +67,67 @@ editor_required = role_required(*EDITOR_ROLES)
 
 
 def _filtered(request):
-    queryset = with_programme_status(participants_visible_to(request.user, PEOPLE_ROLES))
+    queryset = participants_visible_to(request.user, PEOPLE_ROLES)
     return ParticipantFilter(request.GET or None, queryset=queryset, user=request.user)
+
+
+class _CountedPaginator(Paginator):
+    """A paginator told how to count, so the count need not join what only the sort
+    needs."""
+
+    def __init__(self, object_list, per_page, *, count):
+        super().__init__(object_list, per_page)
+        self._count = count
+
+    @cached_property
+    def count(self):
+        return self._count()
 
 
 def _open_offerings(user):
     return offerings_visible_to(user).filter(state=OfferingState.OPEN)
 
 
+BULK_FORM_ID = "bulk-nominate"
+
+
+def bulk_nomination(user, participants, *, form_id=BULK_FORM_ID):
+    """The form that nominates some of the managers shown, and a checkbox per manager the
+    user may nominate (others are shown, not chosen). No form when the user may not
+    nominate or nothing is open: the page then says so instead of showing an empty one."""
+    if not has_role(user, *EDITOR_ROLES):
+        return None, {}
+    offerings = _open_offerings(user)
+    if not offerings.exists():
+        return None, {}
+    form = BulkNominationForm(
+        offerings=offerings,
+        participants=participants_editable_by(user).filter(pk__in=[p.pk for p in participants]),
+        form_id=form_id,
+    )
+    checkboxes = {int(str(w.data["value"])): w for w in form["participants"]}
+    return (form, checkboxes) if checkboxes else (None, {})
+
+
 @require_safe
 @people_required
 def participant_list(request):
     filterset = _filtered(request)
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = _CountedPaginator(filterset.qs, PAGE_SIZE, count=filterset.count)
+    page = paginator.get_page(request.GET.get("page"))
     participants = list(page.object_list)
-    progress = progress_for(participants)
-    can_nominate = has_role(request.user, *EDITOR_ROLES)
-    bulk_form = None
-    checkboxes = {}
-    if can_nominate:
-        bulk_form = BulkNominationForm(
-            offerings=_open_offerings(request.user),
-            participants=participants_editable_by(request.user).filter(
-                pk__in=[p.pk for p in participants]
-            ),
-        )
-        # Only managers the user may nominate get a checkbox; others are shown, not chosen.
-        checkboxes = {int(str(w.data["value"])): w for w in bulk_form["participants"]}
+    # Where the managers shown stand, in one query for the page (the filters and the sort
+    # have already used it for every manager where they needed it).
+    standings = page_standing(participants, timezone.localdate())
+    can_edit = has_role(request.user, *EDITOR_ROLES)
+    bulk_form, checkboxes = bulk_nomination(request.user, participants)
     status_labels = dict(ProgrammeStatus.choices)
     rows = [
         {
             "participant": p,
-            "progress": progress[p.pk],
-            "status": status_labels[p.programme_status],
+            "standing": standings[p.pk],
+            "status": status_labels[standings[p.pk].programme_status],
+            "compliance": Status.LABELS.get(standings[p.pk].compliance_status, ""),
             "checkbox": checkboxes.get(p.pk),
         }
         for p in participants
@@ -105,8 +141,10 @@ def participant_list(request):
             "page_range": page.paginator.get_elided_page_range(page.number),
             "rows": rows,
             "bulk_form": bulk_form,
-            "can_nominate": can_nominate and bool(checkboxes),
-            "can_create": can_nominate,
+            "bulk_form_id": BULK_FORM_ID,
+            "can_nominate": bulk_form is not None,
+            "nothing_open": can_edit and bool(participants) and bulk_form is None,
+            "can_create": can_edit,
             "query": _list_query(request.GET),
             "ordering": _current_ordering(request.GET, filterset),
         },
@@ -130,9 +168,22 @@ def _list_query(params) -> str:
 @people_required
 def participant_export(request, fmt):
     filterset = _filtered(request)
-    participants = filterset.qs.select_related("municipality", "administration")
+    participants = filterset.annotated().select_related("municipality", "administration")
     opened(request, participants=participants.values_list("pk", flat=True), what="export")
     return table_response(participants_table(participants), fmt, _("managers"))
+
+
+def _back(request) -> str:
+    """Where a bulk nomination returns: the page it was sent from (compliance, who must
+    start), or the managers list with its filters."""
+    target = request.POST.get("next", "")
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}
+    ):
+        return target
+    back = reverse("enrolment:participant_list")
+    query = QueryDict(request.POST.get("query", "")).urlencode()
+    return f"{back}?{query}" if query else back
 
 
 @require_POST
@@ -143,22 +194,21 @@ def participant_bulk_nominate(request):
         offerings=offerings_visible_to(request.user),
         participants=participants_editable_by(request.user),
     )
-    back = reverse("enrolment:participant_list")
-    query = QueryDict(request.POST.get("query", "")).urlencode()
-    if query:
-        back = f"{back}?{query}"
+    back = _back(request)
     if not form.is_valid():
-        if form.has_unknown_ids():
+        if form.has_unknown_ids() or form.has_error("confirmed"):
             raise Http404
         if form.has_error("participants"):
             messages.error(request, _("Choose at least one manager to nominate."))
         if form.has_error("offering"):
             messages.error(request, _("Choose a course offering to nominate to."))
         return redirect(back)
+    offering = form.cleaned_data["offering"]
     result = enrolments_nominate(
         participants=form.cleaned_data["participants"],
-        offering=form.cleaned_data["offering"],
+        offering=offering,
         actor=request.user,
+        confirmed=form.cleaned_data["confirmed"],
     )
     if result.nominated:
         messages.success(
@@ -168,7 +218,7 @@ def participant_bulk_nominate(request):
                 "%(count)d managers were nominated to %(offering)s.",
                 len(result.nominated),
             )
-            % {"count": len(result.nominated), "offering": form.cleaned_data["offering"]},
+            % {"count": len(result.nominated), "offering": offering},
         )
     for participant, reason in result.refused:
         messages.warning(
@@ -176,11 +226,24 @@ def participant_bulk_nominate(request):
             _("%(name)s was not nominated: %(reason)s")
             % {"name": participant.full_name, "reason": reason},
         )
+    if result.warned:
+        # Nothing more is saved until the user has read the warnings and goes on.
+        return render(
+            request,
+            "enrolment/participants/nominate_confirm.html",
+            {
+                "offering": offering,
+                "warned": result.warned,
+                "codes": result.warning_codes,
+                "back": back,
+            },
+        )
     return redirect(back)
 
 
-def _detail(request, participant, *, nomination_form=None):
+def _detail(request, participant, *, nomination_form=None, warnings=None):
     user = request.user
+    today = timezone.localdate()
     can_edit = participants_editable_by(user).filter(pk=participant.pk).exists()
     progress = progress_of(participant)
     enrolments = participant.enrolments.select_related("offering__course__slot").prefetch_related(
@@ -189,9 +252,10 @@ def _detail(request, participant, *, nomination_form=None):
     next_slot = progress.next_slot
     decisions = list(participant.deadline_decisions.select_related("decided_by"))
     next_offerings = []
-    left = facts.has_left(participant, on=timezone.localdate())
+    left = facts.has_left(participant, on=today)
     if next_slot is not None and not left:
         next_offerings = list(_offerings_for_slot(next_slot.slot).filter(state=OfferingState.OPEN))
+    nothing_open = False
     if can_edit and not left:
         offered = _nomination_offerings(request.user, participant, progress)
         if nomination_form is None:
@@ -199,19 +263,28 @@ def _detail(request, participant, *, nomination_form=None):
         else:
             # Re-shown after an error: offer the same choices as before.
             nomination_form.fields["offering"].queryset = offered
+        if not nomination_form.is_bound and not offered.exists():
+            # Nothing to choose from: say so rather than show an empty form.
+            nomination_form, nothing_open = None, True
+    else:
+        nomination_form = None
     return render(
         request,
         "enrolment/participants/detail.html",
         {
             "participant": participant,
             "progress": progress,
+            "compliance": participant_compliance(participant, on=today),
+            "plan": nomination_plan(participant, progress) if can_edit else None,
             "enrolments": enrolments.order_by("offering__term_index", "id"),
             "next_slot": next_slot,
             "next_offerings": next_offerings,
             "can_edit": can_edit,
-            "nomination_form": nomination_form if can_edit else None,
+            "nomination_form": nomination_form,
+            "nothing_open": nothing_open,
+            "nomination_warnings": warnings,
             "audit_trail": audit_trail(participant) if can_edit else None,
-            "deadlines": deadlines_of(participant, timezone.localdate(), decisions=decisions),
+            "deadlines": deadlines_of(participant, today, decisions=decisions),
             "deadline_decisions": sorted(
                 decisions, key=lambda d: (d.decided_on, d.pk), reverse=True
             ),
@@ -261,12 +334,19 @@ def participant_nominate(request, pk):
         participant, _nomination_offerings(request.user, participant), request.POST
     )
     if not form.is_valid():
-        if form.has_unknown_ids():
+        if form.has_unknown_ids() or form.has_error("confirmed"):
             raise Http404
         return _detail(request, participant, nomination_form=form)
     offering = form.cleaned_data["offering"]
     try:
-        enrolment_nominate(participant=participant, offering=offering, actor=request.user)
+        enrolment_nominate(
+            participant=participant,
+            offering=offering,
+            actor=request.user,
+            confirmed=form.cleaned_data["confirmed"],
+        )
+    except NominationNeedsConfirmation as exc:
+        return _detail(request, participant, nomination_form=form, warnings=exc.warnings)
     except ValidationError as exc:
         form.add_error(None, exc.messages[0])
         return _detail(request, participant, nomination_form=form)

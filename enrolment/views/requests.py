@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -10,6 +11,7 @@ from portal.accounts.decorators import require_safe, role_required
 from portal.accounts.scope import EDITOR_ROLES
 
 from ..selectors import nomination_requests_for
+from ..services.enrolments import WARNING_CODES, NominationNeedsConfirmation
 from ..services.requests import nomination_request_accept, nomination_request_decline
 
 ANSWERS = {"nominate": nomination_request_accept, "decline": nomination_request_decline}
@@ -18,10 +20,16 @@ ANSWERS = {"nominate": nomination_request_accept, "decline": nomination_request_
 @require_safe
 @role_required(*EDITOR_ROLES)
 def request_list(request):
+    return _render_list(request)
+
+
+def _render_list(request, warned=None):
+    """The open requests; `warned` holds, for one request, the programme's warnings that
+    must be confirmed before the manager is nominated."""
     return render(
         request,
         "enrolment/requests/list.html",
-        {"requests": nomination_requests_for(request.user)},
+        {"requests": nomination_requests_for(request.user), "warned": warned or {}},
     )
 
 
@@ -29,8 +37,14 @@ def request_list(request):
 @role_required(*EDITOR_ROLES)
 def request_answer(request, pk, answer):
     nomination_request = get_object_or_404(nomination_requests_for(request.user), pk=pk)
+    confirmed = request.POST.getlist("confirmed")
+    if not set(confirmed) <= set(WARNING_CODES):
+        raise Http404
+    extra = {"confirmed": confirmed} if answer == "nominate" else {}
     try:
-        ANSWERS[answer](request=nomination_request, actor=request.user)
+        ANSWERS[answer](request=nomination_request, actor=request.user, **extra)
+    except NominationNeedsConfirmation as exc:
+        return _render_list(request, warned={nomination_request.pk: exc.warnings})
     except ValidationError as exc:
         messages.error(request, exc.messages[0])
     else:

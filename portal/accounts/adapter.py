@@ -43,6 +43,14 @@ class AccountAdapter(DefaultAccountAdapter):
             )
         return super().authenticate(request, **credentials)
 
+    def send_password_reset_mail(self, user, email, context):
+        """Where the organisation signs its people in, a password set here could never be
+        used: the mail says where to sign in instead of carrying a reset link."""
+        if passwords_off_for(email):
+            self.send_mail("account/email/password_reset_sso", email, context)
+            return
+        super().send_password_reset_mail(user, email, context)
+
     def logout(self, request):
         """End the portal session; offer the provider's log-out on the page that follows."""
         provider_logout = request.session.get(SESSION_LOGOUT)

@@ -12,6 +12,7 @@ from datetime import date, timedelta
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.db.models import Max
 
 from enrolment.models import (
     Cohort,
@@ -20,13 +21,38 @@ from enrolment.models import (
     DeadlineDecisionKind,
     DeadlineDecisionReason,
     Enrolment,
+    EnrolmentState,
     Mandate,
+    NominationRequest,
     Participant,
     Position,
 )
+from enrolment.progress import progress_of
+from enrolment.selectors import offerings_open_to
+from enrolment.services.requests import nomination_request_create
 from portal.accounts.models import Role, RoleAssignment, User
-from programmes.models import Administration, CourseOffering, Municipality, Provider, Region
+from programmes.models import (
+    Administration,
+    CourseOffering,
+    Municipality,
+    Provider,
+    Region,
+)
 from programmes.terms import Term
+from reporting.builders.certificate import completion_problem
+from reporting.evaluations.models import (
+    TOOK_COURSE_STATES,
+    EvaluationRound,
+    PendingResponse,
+    QuestionKind,
+    Questionnaire,
+    Respondent,
+    Response,
+)
+from reporting.evaluations.pending import pending_release
+from reporting.evaluations.services import response_submit
+from reporting.models import Certificate
+from reporting.services.certificates import CODE_ALPHABET, CODE_LENGTH
 
 from . import (
     ADMINISTRATIONS,
@@ -61,8 +87,15 @@ DEMO_USERS = [
     (Role.HEAD_OF_ADMINISTRATION, "forvaltningschef.borlange@demo.hvd.se"),
     (Role.COUNCIL, "rad@demo.hvd.se"),
     (Role.MANAGER, "chef@demo.hvd.se"),
+    (Role.MANAGER, "chef.klar@demo.hvd.se"),
+    (Role.MANAGER, "chef.ny@demo.hvd.se"),
 ]
 MANAGER_EMAIL = "chef@demo.hvd.se"
+# A Borlänge manager who has completed the programme and holds its certificate.
+COMPLETED_MANAGER_EMAIL = "chef.klar@demo.hvd.se"
+# A Borlänge manager between courses, who may ask to be nominated to the next one.
+NEW_MANAGER_EMAIL = "chef.ny@demo.hvd.se"
+MANAGER_EMAILS = (MANAGER_EMAIL, COMPLETED_MANAGER_EMAIL, NEW_MANAGER_EMAIL)
 
 # email: (first name, last name, municipality of the role's scope or None for the region)
 _STAFF = {
@@ -142,6 +175,9 @@ class DemoSummary:
     events: int
     credit_transfers: int
     mandates: int
+    certificates: int = 0
+    nomination_requests: int = 0
+    evaluation_answers: int = 0
 
 
 def cohort_name(number: int, term: Term) -> str:
@@ -181,6 +217,7 @@ def build_demo() -> DemoSummary:
         provider, _ = Provider.objects.get_or_create(name=data["provider"]["name"])
         shape = ensure_programme(region=region, provider=provider, spec=data["programme"])
 
+        _delete_evaluations(shape)
         delete_people(Participant.objects.filter(municipality__region=region))
         Mandate.objects.filter(municipality__region=region).delete()
         Cohort.objects.filter(programme=shape.programme).delete()
@@ -216,6 +253,12 @@ def build_demo() -> DemoSummary:
 
         Mandate.objects.create(municipality=by_name["Borlänge"], **BORLANGE_MANDATE)
         _pause_one(by_name["Borlänge"], users["hr.borlange@demo.hvd.se"])
+        _issue_certificates(rng, region)
+        _link_manager(users[COMPLETED_MANAGER_EMAIL], _completed_manager(by_name["Borlänge"]))
+        newcomer = _new_manager(by_name["Borlänge"])
+        _link_manager(users[NEW_MANAGER_EMAIL], newcomer)
+        _ask_to_be_nominated([by_name["Borlänge"], by_name["Falun"]], newcomer)
+        _evaluate(rng, shape)
 
         historic = (
             Enrolment.objects.filter(
@@ -240,6 +283,15 @@ def build_demo() -> DemoSummary:
             events=counts["events"],
             credit_transfers=counts["credit_transfers"],
             mandates=Mandate.objects.filter(municipality__region=region).count(),
+            certificates=Certificate.objects.filter(
+                participant__municipality__region=region
+            ).count(),
+            nomination_requests=NominationRequest.objects.filter(
+                participant__municipality__region=region
+            ).count(),
+            evaluation_answers=Respondent.objects.filter(
+                round__offering__course__slot__programme=shape.programme
+            ).count(),
         )
 
 
@@ -261,6 +313,184 @@ def _pause_one(municipality, hr_user) -> None:
             decided_on=TODAY - timedelta(days=130),
             decided_by=hr_user,
         )
+
+
+# --- Daily work: certificates, requests to be nominated, a course evaluation -----------
+
+REQUEST_MESSAGES = (
+    "Jag vill gärna börja i vår, om det finns plats.",
+    "Min chef har sagt att jag ska gå utbildningen. Går det att börja nu?",
+    "",
+)
+EVALUATION_COMMENTS = (
+    "Bra blandning av teori och egna fall.",
+    "Handledningen i gruppen var det bästa.",
+    "Svårt att få tid till studierna i vardagen.",
+    "",
+)
+EVALUATION_RESPONDENTS = 12
+
+
+def _issue_certificates(rng, region) -> None:
+    """Every manager who has completed the programme holds its certificate, dated on
+    their last result; the codes come from the seed, so that a re-run gives the same."""
+    completed = (
+        Participant.objects.filter(
+            municipality__region=region, enrolments__state=EnrolmentState.PASSED
+        )
+        .annotate(last_result=Max("enrolments__result_date"))
+        .order_by("last_name", "first_name", "email")
+        .distinct()
+    )
+    certificates = []
+    for participant in completed:
+        progress = progress_of(participant, on=TODAY)
+        if not progress.is_complete or completion_problem(participant, progress):
+            continue
+        certificates.append(
+            Certificate(
+                participant=participant,
+                programme=progress.programme,
+                code="".join(rng.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH)),
+                issued_on=participant.last_result or TODAY,
+            )
+        )
+    # In bulk: certificates issued long ago announce nothing by e-mail today.
+    Certificate.objects.bulk_create(certificates)
+
+
+def _completed_manager(municipality) -> Participant:
+    return (
+        Participant.objects.filter(
+            municipality=municipality,
+            user__isnull=True,
+            left_on__isnull=True,
+            certificates__revoked_at__isnull=True,
+            certificates__isnull=False,
+        )
+        .order_by("last_name", "first_name", "email")
+        .first()
+    )
+
+
+ACTIVE_STATES = (
+    EnrolmentState.NOMINATED,
+    EnrolmentState.ADMITTED,
+    EnrolmentState.REGISTERED,
+    EnrolmentState.WAITLISTED,
+)
+
+
+def _may_ask(municipality, *, exclude=(), count: int):
+    """Managers in post with a course behind them and none under way, to whom an open
+    offering is offered (the portal's own rule, `offerings_open_to`): each with it."""
+    candidates = (
+        Participant.objects.filter(
+            municipality=municipality,
+            user__isnull=True,
+            left_on__isnull=True,
+            enrolments__state=EnrolmentState.PASSED,
+        )
+        .exclude(enrolments__state__in=ACTIVE_STATES)
+        .exclude(pk__in=[p.pk for p in exclude])
+        .exclude(certificates__isnull=False)
+        .distinct()
+        .order_by("last_name", "first_name", "email")
+    )
+    found = []
+    for participant in candidates:
+        offering = offerings_open_to(participant, progress_of(participant, on=TODAY)).first()
+        if offering is not None:
+            found.append((participant, offering))
+        if len(found) == count:
+            break
+    return found
+
+
+def _new_manager(municipality) -> Participant:
+    """A manager between courses, who may ask to be nominated to the next one."""
+    return _may_ask(municipality, count=1)[0][0]
+
+
+def _link_manager(user, participant) -> None:
+    """The log-in of a demo manager is their own record's; a set-based update, since
+    linking a demo account is no one's change to the manager."""
+    Participant.objects.filter(pk=participant.pk).update(user=user)
+    User.objects.filter(pk=user.pk).update(
+        first_name=participant.first_name, last_name=participant.last_name
+    )
+
+
+def _ask_to_be_nominated(municipalities, newcomer) -> None:
+    """Two managers of each municipality ask HR to be nominated to their next course."""
+    for municipality in municipalities:
+        for number, (participant, offering) in enumerate(
+            _may_ask(municipality, exclude=[newcomer], count=2)
+        ):
+            nomination_request_create(
+                participant=participant,
+                offering=offering,
+                message=REQUEST_MESSAGES[number % len(REQUEST_MESSAGES)],
+            )
+
+
+def _delete_evaluations(shape) -> None:
+    rounds = EvaluationRound.objects.filter(offering__course__slot__programme=shape.programme)
+    Response.objects.filter(round__in=rounds).delete()
+    PendingResponse.objects.filter(round__in=rounds).delete()
+    Respondent.objects.filter(round__in=rounds).delete()
+    rounds.delete()
+
+
+def _evaluate(rng, shape) -> None:
+    """The first course of HT2025 was evaluated: a closed round with a dozen answers,
+    released into the results as the portal releases them."""
+    offering = (
+        CourseOffering.objects.filter(
+            course__slot__programme=shape.programme, course__slot__position=1, term="HT2025"
+        )
+        .order_by("course__pk")
+        .first()
+    )
+    questionnaire = (
+        Questionnaire.objects.filter(region=shape.programme.region).order_by("pk").first()
+        or Questionnaire.objects.filter(region__isnull=True).order_by("pk").first()
+    )
+    if offering is None or questionnaire is None:
+        return
+    opens_on = offering.end_date + timedelta(days=1)
+    evaluation = EvaluationRound.objects.create(
+        offering=offering,
+        questionnaire=questionnaire,
+        opens_on=opens_on,
+        closes_on=opens_on + timedelta(days=27),
+    )
+    questions = list(questionnaire.questions.order_by("position"))
+    respondents = list(
+        Participant.objects.filter(
+            enrolments__offering=offering, enrolments__state__in=TOOK_COURSE_STATES
+        )
+        .order_by("last_name", "first_name", "email")
+        .distinct()
+    )
+    for day, participant in enumerate(
+        rng.sample(respondents, min(EVALUATION_RESPONDENTS, len(respondents)))
+    ):
+        answers = {
+            q.pk: (
+                rng.choice((3, 4, 4, 5, 5, 2))
+                if q.kind == QuestionKind.LIKERT
+                else rng.choice(EVALUATION_COMMENTS)
+            )
+            for q in questions
+        }
+        response_submit(
+            evaluation_round=evaluation,
+            participant=participant,
+            answers=answers,
+            on=opens_on + timedelta(days=day % 20),
+        )
+    pending_release(evaluation_round=evaluation, closing=True)
 
 
 def _plan_people(rng, maker, municipalities, administrations, shape, cohorts):
@@ -396,6 +626,9 @@ def _ensure_users(region, municipalities_by_name, chef) -> dict[str, User]:
             continue
         if email == MANAGER_EMAIL:
             first_name, last_name = chef.first_name, chef.last_name
+        elif email in MANAGER_EMAILS:
+            # Named after their own record once it is written (`_link_manager`).
+            first_name, last_name = "", ""
         else:
             first_name, last_name, _scope = _STAFF[email]
         is_admin = role == Role.PROGRAMME_ADMIN

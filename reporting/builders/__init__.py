@@ -57,7 +57,9 @@ def build_pdf(
     language: str,
     reference: str,
     on_progress: ProgressCallback | None = None,
+    period: tuple[str, str] | None = None,
 ) -> bytes:
+    """`period` (first term, last term) narrows the regional follow-up to those terms."""
     from . import certificate, compliance, progress, regional
 
     builders = {
@@ -66,10 +68,13 @@ def build_pdf(
         ReportKind.REGIONAL: regional.build,
         ReportKind.CERTIFICATE: certificate.build,
     }
+    # Only the regional follow-up is counted per term; the others take no period.
+    extra = {"period": period} if period and kind == ReportKind.REGIONAL else {}
     with translation.override(language or settings.LANGUAGE_CODE):
         return builders[kind](
             scope=scope,
             data_date=data_date,
             reference=reference,
             on_progress=on_progress or _ignore,
+            **extra,
         )

@@ -20,17 +20,15 @@ from enrolment.models import Enrolment
 from portal.disclosure import Disclosure
 from programmes.models import Municipality, Provider, Region
 from programmes.selectors import region_programmes
-from reporting.followup.figures import took_part_q
+from reporting.followup.selectors import completed_by_place, results_by, took_part_q
 
 from . import ReportRefused, common_context, render_pdf
 from .regional import (
     ComplianceLine,
     Group,
-    _completed_by_municipality,
     _declare_compliance,
     _declare_group,
     _group,
-    _results,
     _show_group,
     _terms,
 )
@@ -75,7 +73,7 @@ def _by_provider(enrolments, data_date: date) -> list[Group]:
     given_by = Coalesce(
         F("offering__provider_id"), F("offering__course__slot__programme__provider_id")
     )
-    found = _results(enrolments.annotate(given_by=given_by), "given_by", data_date)
+    found = results_by(enrolments.annotate(given_by=given_by), "given_by", data_date)
     names = dict(Provider.objects.filter(pk__in=found).values_list("pk", "name"))
     return [
         _group(names[pk], row) for pk, row in sorted(found.items(), key=lambda item: names[item[0]])
@@ -125,8 +123,10 @@ def national_figures(*, data_date: date, region_ids=None) -> National:
     firsts = list(
         enrolments.values("participant_id", "place").annotate(first=Min("offering__term_index"))
     )
-    by_place = _results(enrolments, "place", data_date)
-    completed = _completed_by_municipality(enrolments, firsts, data_date)
+    by_place = results_by(enrolments, "place", data_date)
+    completed: dict = {}
+    for region in regions:
+        completed.update(completed_by_place(region, data_date, enrolments))
     region_of = dict(Municipality.objects.filter(region__in=regions).values_list("pk", "region_id"))
     people: dict = {}
     for row in firsts:

@@ -12,23 +12,21 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, Min, Q, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Min
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from enrolment.compliance import Status, region_compliance
-from enrolment.models import EnrolmentState, Participant
-from enrolment.progress import progress_for
 from portal.disclosure import HIDDEN, WITHHELD, Disclosure, Protected
-from programmes.models import Course
 from programmes.selectors import region_programme
 from programmes.terms import Term
 from reporting.followup.disclosed import disclosed_key_figures
-from reporting.followup.figures import (
-    key_figures,
+from reporting.followup.figures import key_figures
+from reporting.followup.selectors import (
+    completed_by_place,
     placed_enrolments,
-    result_known_q,
+    programme_courses,
+    results_by,
     took_part_q,
 )
 
@@ -113,26 +111,22 @@ class ComplianceLine:
         return self.texts["at risk"]
 
 
-def _results(queryset, key: str, on: date) -> dict:
-    passed = Q(state=EnrolmentState.PASSED) & result_known_q(on=on)
-    return {
-        row[key]: row
-        for row in queryset.values(key).annotate(
-            passed=Count("pk", filter=passed),
-            failed=Count("pk", filter=Q(state=EnrolmentState.FAILED) & result_known_q(on=on)),
-            credits=Sum(Coalesce("credits", "offering__course__credits"), filter=passed),
-            participants=Count("participant", distinct=True),
-        )
-    }
-
-
-def _terms(programme, data_date: date) -> list[Term]:
+def _terms(programme, data_date: date, period: tuple[str, str] | None = None) -> list[Term]:
+    """The report's terms: the period asked for, within the programme's first term and
+    the data date's term (by default all of them)."""
     first = Term.parse(programme.first_term if programme else DEFAULT_FIRST_TERM)
     last = Term.of(data_date)
     if last < first:
         raise ReportRefused(
             _("The programme started in %(term)s, after the data date.") % {"term": first}
         )
+    if period:
+        first = max(first, Term.parse(period[0]))
+        last = min(last, Term.parse(period[1]))
+        if last < first:
+            raise ReportRefused(
+                _("No term of the period lies between the programme's start and the data date.")
+            )
     return [Term.from_index(i) for i in range(first.index, last.index + 1)]
 
 
@@ -145,17 +139,6 @@ def _group(name: str, found: dict, completed: int = 0) -> Group:
         failed=found.get("failed", 0),
         credits=found.get("credits") or Decimal("0"),
     )
-
-
-def _completed_by_municipality(enrolments, firsts, data_date: date) -> dict[int, int]:
-    takers = Participant.objects.filter(pk__in=enrolments.values("participant_id"))
-    progress = progress_for(takers.select_related("municipality"), data_date)
-    completed: dict[int, int] = {}
-    for row in firsts:
-        if progress[row["participant_id"]].is_complete:
-            key = row["place"]
-            completed[key] = completed.get(key, 0) + 1
-    return completed
 
 
 def _participation(region, programme, terms, data_date: date) -> dict:
@@ -175,20 +158,16 @@ def _participation(region, programme, terms, data_date: date) -> dict:
             n=Count("participant", distinct=True)
         )
     )
-    by_municipality = _results(enrolments, "place", data_date)
-    completed = _completed_by_municipality(enrolments, firsts, data_date)
+    by_municipality = results_by(enrolments, "place", data_date)
+    completed = completed_by_place(region, data_date, enrolments)
     groups = [
         _group(m.name, by_municipality.get(m.pk, {}), completed.get(m.pk, 0))
         for m in region.municipalities.order_by("name")
     ]
-    by_course = _results(enrolments, "offering__course_id", data_date)
-    courses = (
-        Course.objects.filter(slot__programme=programme)
-        .select_related("slot")
-        .order_by("slot__position", "title")
-    )
+    by_course = results_by(enrolments, "offering__course_id", data_date)
     course_groups = [
-        _group(f"{c.slot.position}. {c.title}", by_course.get(c.pk, {})) for c in courses
+        _group(f"{c.slot.position}. {c.title}", by_course.get(c.pk, {}))
+        for c in programme_courses(programme)
     ]
     total = Group(
         name=_("The region"),
@@ -248,12 +227,14 @@ def _charts(trend, groups) -> dict:
     }
 
 
-def build(*, scope: ReportScope, data_date: date, reference: str, on_progress) -> bytes:
+def build(
+    *, scope: ReportScope, data_date: date, reference: str, on_progress, period=None
+) -> bytes:
     region = scope.region
     if region is None:
         raise ReportRefused(_("The regional follow-up needs a region."))
     programme = region_programme(region)
-    terms = _terms(programme, data_date)
+    terms = _terms(programme, data_date, period)
     on_progress(15)
     taking_part = _participation(region, programme, terms, data_date)
     trend = _trend(terms, taking_part["firsts"], taking_part["per_term"])

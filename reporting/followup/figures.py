@@ -1,9 +1,10 @@
 """The council's key figures for a region, as one plain function.
 
 `key_figures(region=…, on=…)` gives every figure of the key-figure page, its download and
-the regional report, in a fixed number of queries whatever the size of the region:
-counts are made in the database, and the few per-person facts (first course, left date,
-progress) are read in a fixed set of queries and counted here.
+the regional report, in a fixed number of queries whatever the size of the region. It
+reads through `selectors`: counts are made in the database, and the few per-person facts
+(first course, left date, completion date, exemption) come as plain rows, the progress in
+SQL (`enrolment.progress.with_completion_date`), with no model instance per manager.
 
 Definitions, so that the page, the file and the report say the same thing:
 
@@ -27,28 +28,27 @@ No count of one to four people is shown, and no share of such a group: see `Cell
 `Ratio`, which every page, file and report prints through.
 """
 
-from collections import defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, Min, Q, Sum
-from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from enrolment.compliance import Status, region_compliance
-from enrolment.facts import has_left, placed_municipality
+from enrolment.facts import has_left
 from enrolment.mandates import add_months
-from enrolment.models import Enrolment, EnrolmentState, Participant
-from enrolment.progress import progress_for
 from portal.disclosure import HIDDEN, MIN_GROUP, suppressed
 from portal.exports import Table
 from programmes.models import Course, Municipality, Programme
 from programmes.terms import Term
-from reporting.evaluations.models import TOOK_COURSE_STATES, Response
 from reporting.evaluations.selectors import StatementResult, statement_summary
 
+from . import selectors
+
 COMPLYING = (Status.COMPLETED, Status.EXEMPT, Status.ON_TRACK)
+# Completion is counted within two and three years of the first course.
+COMPLETION_SPANS = (24, 36)
 
 
 def _small(n: int) -> bool:
@@ -203,121 +203,30 @@ def _grid(municipalities, terms, cells: dict, row_totals: dict) -> tuple[list[Gr
     return rows, GridRow(label=_("The region"), cells=column, total=total)
 
 
-def took_part_q(*, on: date, prefix: str = "") -> Q:
-    """An enrolment in which a manager took a course by the day: registered, passed or
-    failed on an offering that has started. The regional report counts the same."""
-    return Q(
-        **{
-            f"{prefix}state__in": TOOK_COURSE_STATES,
-            f"{prefix}offering__start_date__lte": on,
-        }
-    )
-
-
-def result_known_q(*, on: date, prefix: str = "") -> Q:
-    """A result dated by the day (an undated result counts, as in progress)."""
-    return Q(**{f"{prefix}result_date__isnull": True}) | Q(**{f"{prefix}result_date__lte": on})
-
-
-def placed_enrolments(region, on: date):
-    """Enrolments of the region's managers, each under `place`: the municipality where
-    the manager was placed on the day (a manager who moved since counts where they were)."""
-    return Enrolment.objects.annotate(
-        place=placed_municipality(on=on, prefix="participant__")
-    ).filter(place__in=Municipality.objects.filter(region=region).values("pk"))
-
-
 def key_figures(*, region, on: date, compliance_results=None) -> KeyFigures:
     """The council's key figures. `compliance_results` (from `region_compliance` for the
     same region and day) saves computing compliance twice when the caller has it."""
-    municipalities = list(Municipality.objects.filter(region=region).order_by("name"))
-
-    # Managers trained per municipality and term: distinct people, counted in the database.
-    trained_cells = {
-        (row["place"], row["offering__term_index"]): (row["n"], row["n"])
-        for row in placed_enrolments(region, on)
-        .filter(took_part_q(on=on))
-        .values("place", "offering__term_index")
-        .annotate(n=Count("participant_id", distinct=True))
-        .order_by()
-    }
-
-    # hp produced, with the number of people behind each sum.
-    passed = placed_enrolments(region, on).filter(
-        result_known_q(on=on),
-        state=EnrolmentState.PASSED,
-        offering__start_date__lte=on,
-    )
-    hp = Coalesce(
-        "credits",
-        "offering__course__credits",
-        output_field=DecimalField(max_digits=8, decimal_places=1),
-    )
-    credit_cells = {
-        (row["place"], row["offering__term_index"]): (row["hp"], row["people"])
-        for row in passed.values("place", "offering__term_index")
-        .annotate(hp=Sum(hp), people=Count("participant_id", distinct=True))
-        .order_by()
-    }
-    credit_rows = {
-        row["place"]: (row["hp"], row["people"])
-        for row in passed.values("place")
-        .annotate(hp=Sum(hp), people=Count("participant_id", distinct=True))
-        .order_by()
-    }
-
+    municipalities = list(selectors.region_municipalities(region).order_by("name"))
+    trained_cells = selectors.trained_cells(region, on)
+    credit_cells = selectors.credit_cells(region, on)
     # Each trained manager's first course, for the row totals, completion and retention.
-    trained = list(
-        Participant.objects.annotate(place=placed_municipality(on=on))
-        .filter(place__in=[m.pk for m in municipalities])
-        .annotate(
-            first_start=Min(
-                "enrolments__offering__start_date",
-                filter=Q(
-                    enrolments__state__in=TOOK_COURSE_STATES,
-                    enrolments__offering__start_date__lte=on,
-                ),
-            )
-        )
-        .filter(first_start__isnull=False)
-        .select_related("municipality")
-        .order_by()
+    trained = selectors.trained_managers(
+        region, on, completion_before=add_months(on, -min(COMPLETION_SPANS))
     )
-    trained_rows = defaultdict(int)
-    for participant in trained:
-        trained_rows[participant.place] += 1
+    trained_rows = Counter(t.place for t in trained)
 
     terms = _terms(region, on, {t for _m, t in trained_cells} | {t for _m, t in credit_cells})
     trained_grid, trained_total = _grid(
         municipalities, terms, trained_cells, {m: (n, n) for m, n in trained_rows.items()}
     )
-    credits_grid, credits_total = _grid(municipalities, terms, credit_cells, credit_rows)
-
+    credits_grid, credits_total = _grid(
+        municipalities, terms, credit_cells, selectors.credit_rows(region, on)
+    )
     courses = [
         CourseFigure(course=c, passed=c.passed, failed=c.failed)
-        for c in Course.objects.filter(slot__programme__region=region)
-        .annotate(
-            passed=Count(
-                "offerings__enrolments",
-                filter=Q(offerings__enrolments__state=EnrolmentState.PASSED)
-                & result_known_q(on=on, prefix="offerings__enrolments__"),
-            ),
-            failed=Count(
-                "offerings__enrolments",
-                filter=Q(offerings__enrolments__state=EnrolmentState.FAILED)
-                & result_known_q(on=on, prefix="offerings__enrolments__"),
-            ),
-        )
-        .select_related("slot")
-        .order_by("slot__position", "title")
+        for c in selectors.course_results(region, on)
     ]
-
-    completion = _completion(trained, on)
-    retention = [
-        CohortFigure(months=months, ratio=_retention(trained, on, months)) for months in (12, 24)
-    ]
-
-    responses = Response.objects.filter(round__offering__course__slot__programme__region=region)
+    responses = selectors.evaluation_responses(region)
     compliance, compliance_total = _compliance(region, on, compliance_results)
     return KeyFigures(
         region=region,
@@ -328,8 +237,11 @@ def key_figures(*, region, on: date, compliance_results=None) -> KeyFigures:
         credits=credits_grid,
         credits_total=credits_total,
         courses=courses,
-        completion=completion,
-        retention=retention,
+        completion=_completion(trained, on),
+        retention=[
+            CohortFigure(months=months, ratio=_retention(trained, on, months))
+            for months in (12, 24)
+        ],
         evaluation_responses=responses.count(),
         evaluation=statement_summary(responses),
         compliance=compliance,
@@ -339,29 +251,23 @@ def key_figures(*, region, on: date, compliance_results=None) -> KeyFigures:
 
 
 def _completion(trained, on: date) -> list[CohortFigure]:
-    spans = (24, 36)
-    cohort = [p for p in trained if p.first_start <= add_months(on, -min(spans))]
-    progress = progress_for(cohort, on)
+    """Of the managers whose first course started at least so many months ago (leaving
+    out the exempted), those who completed within that time of it."""
     figures = []
-    for months in spans:
-        whole = part = 0
-        for participant in cohort:
-            if participant.first_start > add_months(on, -months):
-                continue
-            p = progress[participant.pk]
-            if p.exempt_from_programme:
-                continue
-            whole += 1
-            done = p.completed_on if p.is_complete else None
-            if done is not None and done <= add_months(participant.first_start, months):
-                part += 1
-        figures.append(CohortFigure(months=months, ratio=Ratio(part, whole)))
+    for months in COMPLETION_SPANS:
+        cohort = [t for t in trained if t.first_start <= add_months(on, -months) and not t.exempt]
+        done = [
+            t
+            for t in cohort
+            if t.completed_on is not None and t.completed_on <= add_months(t.first_start, months)
+        ]
+        figures.append(CohortFigure(months=months, ratio=Ratio(len(done), len(cohort))))
     return figures
 
 
 def _retention(trained, on: date, months: int) -> Ratio:
-    cohort = [p for p in trained if p.first_start <= add_months(on, -months)]
-    kept = [p for p in cohort if not has_left(p, on=add_months(p.first_start, months))]
+    cohort = [t for t in trained if t.first_start <= add_months(on, -months)]
+    kept = [t for t in cohort if not has_left(t, on=add_months(t.first_start, months))]
     return Ratio(len(kept), len(cohort))
 
 

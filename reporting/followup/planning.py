@@ -28,18 +28,16 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Q
 
 from enrolment.compliance import MunicipalityCompliance, Status, compute_compliance
-from enrolment.facts import SEAT_TAKEN_STATES
-from enrolment.models import Enrolment
 from enrolment.progress import Progress
 from portal.disclosure import Disclosure, Protected
-from programmes.models import CourseOffering, OfferingState
 from programmes.terms import Term
 
+from .selectors import first_course_seats
+
 HORIZON = 6  # three years of terms: the longest usual completion window
-PLANNED_STATES = (OfferingState.PLANNED, OfferingState.OPEN)
 
 
 def next_term_index(on: date) -> int:
@@ -196,26 +194,7 @@ def _row(result: MunicipalityCompliance, first: int, last: int) -> PlanRow:
 
 
 def _seats(region_ids, terms: list[Term]) -> list[TermSeats]:
-    indexes = [t.index for t in terms]
-    offerings = CourseOffering.objects.filter(
-        course__slot__programme__region_id__in=region_ids,
-        course__slot__position=1,
-        state__in=PLANNED_STATES,
-        term_index__in=indexes,
-    )
-    seats = dict(
-        offerings.values("term_index")
-        .annotate(seats=Sum("seats"))
-        .order_by()
-        .values_list("term_index", "seats")
-    )
-    taken = dict(
-        Enrolment.objects.filter(offering__in=offerings, state__in=SEAT_TAKEN_STATES)
-        .values("offering__term_index")
-        .annotate(n=Count("id"))
-        .order_by()
-        .values_list("offering__term_index", "n")
-    )
+    seats, taken = first_course_seats(region_ids, [t.index for t in terms])
     return [TermSeats(t, seats.get(t.index, 0), taken.get(t.index, 0)) for t in terms]
 
 

@@ -1,5 +1,7 @@
 """The council's follow-up pages: key figures (with their download) and intake planning."""
 
+from functools import partial
+
 from django.db.models import Q
 from django.shortcuts import render
 from django.utils import timezone
@@ -13,6 +15,7 @@ from portal.exports import Table, table_response
 from programmes.selectors import municipalities_visible_to, regions_visible_to
 
 from .. import charts
+from .cache import day_figures
 from .disclosed import disclosed_key_figures
 from .figures import key_figures, key_figures_table
 from .planning import intake_plan, plan_table, region_intake_plan
@@ -24,10 +27,15 @@ def _regions(user):
     return list(regions_visible_to(user, AGGREGATE_ROLES).order_by("name"))
 
 
+def _disclosed_key_figures(region, on):
+    return disclosed_key_figures(key_figures(region=region, on=on))
+
+
 def _key_figures(request):
+    """The same figures for every viewer of a region: kept for the day until a write."""
     on = timezone.localdate()
     return on, [
-        disclosed_key_figures(key_figures(region=region, on=on))
+        day_figures("key-figures", region, on, partial(_disclosed_key_figures, region, on))
         for region in _regions(request.user)
     ]
 
@@ -56,6 +64,15 @@ def key_figures_export(request, file_format):
     return table_response(key_figures_table(figures), file_format, f"nyckeltal-{on.isoformat()}")
 
 
+def _region_plan_table(region, on, *, exact: bool):
+    return plan_table(
+        region_intake_plan(region=region, on=on),
+        exact=exact,
+        regional=True,
+        total_label=_("The region"),
+    )
+
+
 def _plans(request):
     """Regional plans for programme administrators and the council; for an HR
     administrator, the rows of the managers they reach, without the regional total."""
@@ -65,11 +82,11 @@ def _plans(request):
     if regions:
         exact_regions = reach(user, frozenset({Role.PROGRAMME_ADMIN})).region_ids
         return on, [
-            plan_table(
-                region_intake_plan(region=region, on=on),
-                exact=region.pk in exact_regions,
-                regional=True,
-                total_label=_("The region"),
+            day_figures(
+                f"intake-plan-{'exact' if region.pk in exact_regions else 'disclosed'}",
+                region,
+                on,
+                partial(_region_plan_table, region, on, exact=region.pk in exact_regions),
             )
             for region in regions
         ]

@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.urls import reverse
@@ -31,7 +31,7 @@ def test_municipality_page_shows_mandate_counts_and_the_overdue(client, world, p
     result = response.context["result"]
     assert result.mandate == mandate
     assert result.counts[Status.OVERDUE] == 3  # the two and the persona (in post, not started)
-    attention = {row.participant for row in response.context["attention"]}
+    attention = {row.participant for row, _checkbox in response.context["attention"]}
     assert set(late) <= attention
     html = response.content.decode()
     assert "KS 2025/123" in html
@@ -243,3 +243,125 @@ def test_own_page_shows_the_managers_status(client, personas, mandate):
     client.force_login(personas.manager)
     response = client.get(reverse("enrolment:my_programme"))
     assert response.context["compliance"].status == Status.OVERDUE
+
+
+# --- nominating from compliance; who must start next term --------------------------------
+
+
+@pytest.fixture
+def open_offering(world):
+    return f.OfferingFactory(course=world.courses["new"], term="VT2027")
+
+
+def test_hr_gets_nominate_next_to_the_overdue_at_risk_and_not_started(
+    client, world, personas, mandate, open_offering
+):
+    late = _overdue(world, 1, administration=world.borlange_social)[0]
+    fresh = f.ParticipantFactory(
+        municipality=world.borlange,
+        administration=world.borlange_social,
+        appointed_on=timezone.localdate(),
+    )
+    client.force_login(personas.hr_borlange)
+    url = reverse("enrolment:compliance_municipality", args=["2081"])
+    response = client.get(url)
+    attention = {row.participant: checkbox for row, checkbox in response.context["attention"]}
+    not_started = {row.participant: checkbox for row, checkbox in response.context["not_started"]}
+    assert attention[late] is not None
+    assert set(not_started) == {fresh}
+    assert not_started[fresh] is not None
+    html = response.content.decode()
+    form = html.index('id="compliance-nominate"')
+    assert form < html.index('id="attention"')
+    assert f'name="next" value="{url}"' in html
+    assert reverse("enrolment:participant_detail", args=[fresh.pk]) + "#nominate" in html
+
+
+def test_nominating_from_the_compliance_page_goes_through_the_service_and_back(
+    client, world, personas, mandate, open_offering
+):
+    late = _overdue(world, 2, administration=world.borlange_social)
+    client.force_login(personas.hr_borlange)
+    back = reverse("enrolment:compliance_municipality", args=["2081"])
+    response = client.post(
+        reverse("enrolment:participant_bulk_nominate"),
+        {"offering": open_offering.pk, "participants": [p.pk for p in late], "next": back},
+    )
+    assert response.status_code == 302
+    assert response.url == back
+    assert {e.participant for e in open_offering.enrolments.all()} == set(late)
+    assert all(e.events.get().actor == personas.hr_borlange for e in open_offering.enrolments.all())
+
+
+def test_heads_of_administration_read_compliance_without_a_nomination_form(
+    client, world, personas, mandate, open_offering
+):
+    _overdue(world, 1, administration=world.borlange_social)
+    client.force_login(personas.head_borlange)
+    response = client.get(reverse("enrolment:compliance_municipality", args=["2081"]))
+    assert response.context["bulk_form"] is None
+    assert reverse("enrolment:participant_bulk_nominate").encode() not in response.content
+    assert b'type="checkbox"' not in response.content
+
+
+def _must_start(client, user, code="2081"):
+    client.force_login(user)
+    return client.get(reverse("enrolment:compliance_must_start", args=[code]))
+
+
+def test_who_must_start_lists_those_not_begun_with_a_start_deadline_by_next_terms_end(
+    client, world, personas, mandate, open_offering
+):
+    today = timezone.localdate()
+    overdue = _overdue(world, 1, administration=world.borlange_social)[0]
+    soon = f.ParticipantFactory(
+        municipality=world.borlange, appointed_on=today - timedelta(days=180)
+    )
+    later = f.ParticipantFactory(municipality=world.borlange, appointed_on=today)
+    begun = f.ParticipantFactory(municipality=world.borlange, appointed_on=date(2025, 8, 1))
+    f.pass_course(begun, world.courses["new"], "HT2025")
+    waiting = f.ParticipantFactory(municipality=world.borlange, appointed_on=date(2025, 8, 1))
+    f.EnrolmentFactory(participant=waiting, offering=open_offering, state="nominated")
+    response = _must_start(client, personas.hr_borlange)
+    assert response.status_code == 200
+    listed = [row.participant for row, _checkbox, _planned in response.context["rows"]]
+    assert {overdue, soon, waiting, personas.manager_participant} == set(listed)
+    assert later not in listed and begun not in listed
+    planned = {row.participant: p for row, _c, p in response.context["rows"]}
+    assert [sp.current.offering for sp in planned[waiting]] == [open_offering]
+    assert response.context["bulk_form"] is not None
+    assert str(response.context["term"]).encode() in response.content
+
+
+@pytest.mark.parametrize(
+    "persona",
+    ["hr_falun", "head_borlange", "head_borlange_social", "council", "manager", "no_role"],
+)
+def test_who_must_start_in_borlange_is_404_outside_hr_and_programme_administration(
+    client, personas, mandate, persona
+):
+    assert _must_start(client, getattr(personas, persona)).status_code == 404
+
+
+@pytest.mark.parametrize("persona", ["hr_borlange", "programme_admin"])
+def test_who_must_start_in_borlange_answers_hr_and_programme_administration(
+    client, personas, mandate, persona
+):
+    assert _must_start(client, getattr(personas, persona)).status_code == 200
+
+
+def test_who_must_start_without_a_mandate_says_so(client, personas):
+    response = _must_start(client, personas.hr_borlange)
+    assert response.status_code == 200
+    assert response.context["rows"] == []
+
+
+@pytest.mark.parametrize("size", [1, 30])
+def test_who_must_start_runs_in_constant_queries(
+    client, world, personas, mandate, open_offering, django_assert_max_num_queries, size
+):
+    _overdue(world, size, administration=world.borlange_social)
+    client.force_login(personas.hr_borlange)
+    with django_assert_max_num_queries(16):
+        response = client.get(reverse("enrolment:compliance_must_start", args=["2081"]))
+    assert len(response.context["rows"]) == size + 1

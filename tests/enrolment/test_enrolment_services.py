@@ -9,13 +9,19 @@ from django.db import connection
 from enrolment.models import Enrolment, EnrolmentEvent, EnrolmentState
 from enrolment.progress import progress_of
 from enrolment.services.enrolments import (
+    ORDER,
+    SAME_TERM,
+    NominationNeedsConfirmation,
     enrolment_admit,
     enrolment_nominate,
     enrolment_record_result,
     enrolment_register,
     enrolment_withdraw,
     enrolments_nominate,
+    nomination_check,
+    nomination_plan,
 )
+from enrolment.services.requests import nomination_request_accept, nomination_request_create
 from programmes.models import OfferingState
 from tests import factories as f
 
@@ -178,3 +184,171 @@ def test_twenty_concurrent_admissions_to_five_seats_never_oversell(transactional
         .values_list("enrolment_id", flat=True)
     )
     assert decided == [e.pk for e in waitlisted]
+
+
+# --- The programme's rules at nomination ----------------------------------------------
+
+
+def _borlange_manager(world, **fields):
+    return f.ParticipantFactory(municipality=world.borlange, **fields)
+
+
+def test_the_second_alternative_of_course_1_is_refused_while_the_first_is_planned(world, admin):
+    participant = _borlange_manager(world, first_name="Åke")
+    first = f.OfferingFactory(course=world.courses["new"], term="VT2027")
+    enrolment_nominate(participant=participant, offering=first, actor=admin)
+    second = f.OfferingFactory(course=world.courses["collab"], term="HT2027")
+    with pytest.raises(ValidationError) as excinfo:
+        enrolment_nominate(participant=participant, offering=second, actor=admin)
+    assert excinfo.value.code == "cannot_nominate"
+    assert "Ny som ledare" in excinfo.value.messages[0]
+    assert "HT2027" not in excinfo.value.messages[0]
+    assert not Enrolment.objects.filter(offering=second).exists()
+
+
+def test_the_second_alternative_of_course_1_is_refused_after_the_first_is_passed(world, admin):
+    participant = _borlange_manager(world)
+    f.pass_course(participant, world.courses["new"], "HT2023")
+    other = f.OfferingFactory(course=world.courses["collab"], term="VT2027")
+    check = nomination_check(participant, other)
+    assert check.refusal and check.warnings == []
+    with pytest.raises(ValidationError):
+        enrolment_nominate(participant=participant, offering=other, actor=admin)
+    assert not Enrolment.objects.filter(offering=other).exists()
+
+
+def test_a_slot_filled_by_credit_transfer_is_refused(world, admin):
+    participant = _borlange_manager(world)
+    f.CreditTransferFactory(participant=participant, slot=world.slots[1])
+    offering = f.OfferingFactory(course=world.courses["steering"], term="VT2027")
+    with pytest.raises(ValidationError) as excinfo:
+        enrolment_nominate(participant=participant, offering=offering, actor=admin)
+    assert excinfo.value.code == "cannot_nominate"
+
+
+def test_the_other_alternative_is_allowed_after_failing_the_first(world, admin):
+    participant = _borlange_manager(world)
+    failed = f.offering_for(world.courses["new"], "HT2025", state=OfferingState.FINISHED)
+    f.EnrolmentFactory(participant=participant, offering=failed, state=S.FAILED, grade="U")
+    other = f.OfferingFactory(course=world.courses["collab"], term="VT2027")
+    enrolment = enrolment_nominate(participant=participant, offering=other, actor=admin)
+    assert enrolment.state == S.NOMINATED
+
+
+def test_two_courses_in_one_term_warn_and_nominate_nothing_until_confirmed(world, admin):
+    participant = _borlange_manager(world)
+    enrolment_nominate(
+        participant=participant,
+        offering=f.OfferingFactory(course=world.courses["new"], term="VT2027"),
+        actor=admin,
+    )
+    second = f.OfferingFactory(course=world.courses["steering"], term="VT2027")
+    with pytest.raises(NominationNeedsConfirmation) as excinfo:
+        enrolment_nominate(participant=participant, offering=second, actor=admin)
+    assert [w.code for w in excinfo.value.warnings] == [SAME_TERM]
+    assert "VT2027" in excinfo.value.messages[0]
+    assert "Ny som ledare" in excinfo.value.messages[0]
+    assert not Enrolment.objects.filter(offering=second).exists()
+
+    enrolment = enrolment_nominate(
+        participant=participant, offering=second, actor=admin, confirmed={SAME_TERM}
+    )
+    assert enrolment.state == S.NOMINATED
+    assert "VT2027" in enrolment.events.get().note
+
+
+def test_a_course_before_an_earlier_one_of_the_recommended_order_warns(world, admin):
+    participant = _borlange_manager(world)
+    systems = f.OfferingFactory(course=world.courses["systems"], term="VT2027")
+    check = nomination_check(participant, systems)
+    assert check.refusal is None
+    assert [w.code for w in check.warnings] == [ORDER]
+    assert "1, 2, 3" in check.warnings[0].message
+    with pytest.raises(NominationNeedsConfirmation):
+        enrolment_nominate(participant=participant, offering=systems, actor=admin)
+    # A confirmation of another warning is no confirmation of this one.
+    with pytest.raises(NominationNeedsConfirmation):
+        enrolment_nominate(
+            participant=participant, offering=systems, actor=admin, confirmed={SAME_TERM}
+        )
+    enrolment = enrolment_nominate(
+        participant=participant, offering=systems, actor=admin, confirmed={ORDER}
+    )
+    assert enrolment.slot == world.slots[3]
+
+
+def test_the_recommended_order_is_kept_when_earlier_courses_are_done_or_planned_before(
+    world, admin
+):
+    participant = _borlange_manager(world)
+    f.pass_course(participant, world.courses["new"], "HT2024")
+    f.CreditTransferFactory(participant=participant, slot=world.slots[1])
+    enrolment_nominate(
+        participant=participant,
+        offering=f.OfferingFactory(course=world.courses["law"], term="VT2027"),
+        actor=admin,
+    )
+    systems = f.OfferingFactory(course=world.courses["systems"], term="HT2027")
+    assert nomination_check(participant, systems).warnings == []
+
+
+def test_an_earlier_course_planned_after_this_one_still_warns_of_the_order(world, admin):
+    participant = _borlange_manager(world)
+    enrolment_nominate(
+        participant=participant,
+        offering=f.OfferingFactory(course=world.courses["new"], term="HT2027"),
+        actor=admin,
+    )
+    steering = f.OfferingFactory(course=world.courses["steering"], term="VT2027")
+    assert [w.code for w in nomination_check(participant, steering).warnings] == [ORDER]
+
+
+def test_bulk_nomination_holds_back_the_warned_until_confirmed(world, offering, admin):
+    fine = _borlange_manager(world)
+    busy = _borlange_manager(world)
+    enrolment_nominate(
+        participant=busy,
+        offering=f.OfferingFactory(course=world.courses["steering"], term="VT2027"),
+        actor=admin,
+        confirmed={ORDER},
+    )
+    result = enrolments_nominate(participants=[fine, busy], offering=offering, actor=admin)
+    assert [e.participant for e in result.nominated] == [fine]
+    assert [p for p, _w in result.warned] == [busy]
+    assert result.warning_codes == [SAME_TERM]
+    again = enrolments_nominate(
+        participants=[busy], offering=offering, actor=admin, confirmed=result.warning_codes
+    )
+    assert [e.participant for e in again.nominated] == [busy]
+
+
+def test_the_plan_lists_slots_by_term_with_what_fills_them(world, admin):
+    participant = _borlange_manager(world)
+    f.pass_course(participant, world.courses["collab"], "HT2024")
+    f.CreditTransferFactory(participant=participant, slot=world.slots[2])
+    enrolment_nominate(
+        participant=participant,
+        offering=f.OfferingFactory(course=world.courses["steering"], term="VT2027"),
+        actor=admin,
+    )
+    plan = nomination_plan(participant)
+    assert [(e.slot.position, e.term, e.state) for e in plan] == [
+        (3, "", "credited"),
+        (1, "HT2024", "passed"),
+        (2, "VT2027", "planned"),
+        (4, "", ""),
+    ]
+    assert plan[1].course_title == "Ledarskap för effektivt samarbete"
+
+
+def test_a_request_answered_with_warnings_needs_the_confirmation(world, admin):
+    participant = _borlange_manager(world)
+    offering = f.OfferingFactory(course=world.courses["law"], term="VT2027")
+    request = nomination_request_create(participant=participant, offering=offering)
+    with pytest.raises(NominationNeedsConfirmation):
+        nomination_request_accept(request=request, actor=admin)
+    request.refresh_from_db()
+    assert request.state == "open"
+    nomination_request_accept(request=request, actor=admin, confirmed={ORDER})
+    request.refresh_from_db()
+    assert request.state == "nominated"

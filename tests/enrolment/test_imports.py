@@ -11,6 +11,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
 from openpyxl import Workbook, load_workbook
 
 from enrolment.models import OperationalArea, Participant, Position
@@ -767,6 +768,130 @@ def test_the_templates_download_and_import_cleanly(client, world, personas, tmp_
         assert not preview.has_errors, (name, errors_by_cell(preview))
         assert preview.rows[0].values["appointed_on"] == date(2024, 3, 1)
         assert preview.rows[0].values["administration"] == world.falun_social
+
+
+@pytest.fixture
+def falun_managers(world):
+    """Falun's managers as HR keeps them: every column filled in some way, a manager who
+    left, a number and a name that start like a formula, capitals in an address."""
+    common = {"municipality": world.falun}
+    return [
+        f.ParticipantFactory(
+            first_name="Åsa",
+            last_name="Öberg",
+            email="Asa.Oberg@Falun.se",
+            employee_number="-17",
+            administration=world.falun_social,
+            operational_area=OperationalArea.LSS,
+            position=Position.DEPUTY_UNIT_MANAGER,
+            appointed_on=date(2021, 2, 1),
+            **common,
+        ),
+        f.ParticipantFactory(
+            first_name="=Örjan",
+            last_name="Ås-Lind",
+            email="orjan@falun.se",
+            employee_number="",
+            administration=None,
+            operational_area="",
+            position="",
+            appointed_on=None,
+            **common,
+        ),
+        f.ParticipantFactory(
+            first_name="Märta",
+            last_name="Eriksson",
+            email="marta@falun.se",
+            employee_number="0042",
+            administration=world.falun_social,
+            appointed_on=date(2019, 5, 1),
+            left_on=date(2025, 6, 30),
+            **common,
+        ),
+    ]
+
+
+@pytest.mark.parametrize("language", ["sv", "en"])
+@pytest.mark.parametrize("file_format", ["csv", "xlsx"])
+def test_the_managers_export_imports_back_unchanged(
+    client, world, personas, falun_managers, tmp_path, file_format, language
+):
+    client.force_login(personas.hr_falun)
+    client.cookies["django_language"] = language
+    stored = list(Participant.objects.filter(municipality=world.falun).order_by("pk").values())
+    exported = client.get(reverse("enrolment:participant_export", args=[file_format]))
+    assert exported.status_code == 200
+    path = tmp_path / f"chefer.{file_format}"
+    path.write_bytes(exported.content)
+
+    response = _upload(client, path, world.falun)
+
+    preview = response.context["preview"]
+    assert not preview.has_errors, errors_by_cell(preview)
+    assert len(preview.rows) >= len(falun_managers)
+    assert {r.status for r in preview.rows} == {RowStatus.UNCHANGED}
+    assert [c.field for c in preview.columns] == [
+        "first_name",
+        "last_name",
+        "email",
+        "employee_number",
+        "administration",
+        "operational_area",
+        "position",
+        "appointed_on",
+        "left_on",
+    ]
+    assert response.context["token"] is None
+    assert list(Participant.objects.filter(municipality=world.falun).order_by("pk").values()) == (
+        stored
+    )
+
+
+def test_the_preview_shows_the_values_as_they_will_be_stored(client, world, personas, tmp_path):
+    path = write_csv(
+        tmp_path / "chefer.csv",
+        [
+            row(
+                "Åsa",
+                "Öberg",
+                "  Asa.Oberg@FALUN.se ",
+                administration="socialförvaltningen",
+                area="lss",
+                position="bitr enhetschef",
+                appointed="1.3.2024",
+            ),
+            row("Örjan", "Ås", "inte-en-adress", appointed="20240301"),
+        ],
+    )
+    client.force_login(personas.hr_falun)
+
+    response = _upload(client, path, world.falun)
+
+    first, second = response.context["preview"].rows
+    cells = {c.column: c.text for c in first.cells}
+    assert cells["E-post"] == "asa.oberg@falun.se"
+    assert cells["Förvaltning"] == world.falun_social.name
+    with translation.override("sv"):
+        assert cells["Verksamhetsområde"] == str(OperationalArea.LSS.label)
+        assert cells["Befattning"] == str(Position.DEPUTY_UNIT_MANAGER.label)
+    assert cells["Chef sedan"] == "2024-03-01"
+    # A cell in error is shown as written, so that it can be found in the file.
+    assert {c.column: c.text for c in second.cells}["E-post"] == "inte-en-adress"
+    assert {c.column: c.text for c in second.cells}["Chef sedan"] == "2024-03-01"
+    page = response.content.decode()
+    assert "asa.oberg@falun.se" in page
+    assert "Asa.Oberg@FALUN.se" not in page
+
+
+def test_a_rows_errors_are_written_under_it_across_the_table(client, world, personas, tmp_path):
+    path = write_csv(tmp_path / "chefer.csv", [row("Åsa", "Öberg", "inte-en-adress")])
+    client.force_login(personas.hr_falun)
+
+    page = _upload(client, path, world.falun).content.decode()
+
+    details = page.split('<tr class="import-details table-danger">', 1)[1].split("</tr>", 1)[0]
+    assert f'colspan="{len(HEADER) + 1}"' in details
+    assert "E-post" in details and "inte en giltig e-postadress" in details
 
 
 # Who may import -----------------------------------------------------------------------------

@@ -259,7 +259,7 @@ def test_programme_administrator_sees_every_enrolment_with_its_actions(
     response = client.get(reverse("enrolment:offering_detail", args=[offering.pk]))
     assert _shown_participants(response) == {e.participant_id for e in enrolled.values()}
     actions = {
-        row["enrolment"].pk: [a for a, _ in row["actions"]]
+        row["enrolment"].pk: [a for a, *_ in row["actions"]]
         for row in response.context["page"].paginator.object_list
     }
     assert actions[enrolled["care"].pk] == ["admit", "waitlist", "withdraw", "defer"]
@@ -698,3 +698,63 @@ def test_enrolments_of_other_offerings_never_show(client, world, personas, offer
         row["enrolment"].offering_id for row in response.context["page"].paginator.object_list
     } == {offering.pk}
     assert Enrolment.objects.count() == 4
+
+
+def test_withdrawing_a_nomination_reads_as_such_and_is_not_red(
+    client, personas, offering, enrolled
+):
+    client.force_login(personas.programme_admin)
+    response = client.get(reverse("enrolment:offering_detail", args=[offering.pk]))
+    actions = {
+        row["enrolment"].pk: {a: (str(label), red) for a, label, red in row["actions"]}
+        for row in response.context["page"].paginator.object_list
+    }
+    assert actions[enrolled["care"].pk]["withdraw"] == ("Återkalla nomineringen", False)
+    assert actions[enrolled["care"].pk]["defer"][1] is False
+    # A seat holder who withdraws breaks off the course: said so, in the warning colour.
+    assert actions[enrolled["social"].pk]["withdraw"] == ("Avbryt kursen", True)
+    html = response.content.decode()
+    withdraw_nomination = reverse(
+        "enrolment:enrolment_transition", args=[enrolled["care"].pk, "withdraw"]
+    )
+    form = html.split(f'action="{withdraw_nomination}"', 1)[1].split("</form>", 1)[0]
+    assert "Återkalla nomineringen" in form
+    assert "btn-outline-danger" not in form
+
+
+def test_a_waitlist_place_is_removed_not_broken_off(client, world, personas, offering):
+    waiting = f.EnrolmentFactory(
+        participant=f.ParticipantFactory(municipality=world.falun),
+        offering=offering,
+        state=S.WAITLISTED,
+        waitlist_position=1,
+    )
+    client.force_login(personas.programme_admin)
+    response = client.get(reverse("enrolment:offering_detail", args=[offering.pk]))
+    row = next(
+        r for r in response.context["page"].paginator.object_list if r["enrolment"] == waiting
+    )
+    assert ("withdraw", "Stryk från reservlistan", False) in [
+        (a, str(label), red) for a, label, red in row["actions"]
+    ]
+
+
+def test_open_offerings_lead_the_list_then_coming_then_finished_latest_first(
+    client, world, personas
+):
+    finished_old = f.OfferingFactory(course=world.courses["new"], term="HT2022", state="finished")
+    finished_new = f.OfferingFactory(course=world.courses["new"], term="HT2024", state="finished")
+    planned = f.OfferingFactory(course=world.courses["law"], term="HT2027", state="planned")
+    running = f.OfferingFactory(course=world.courses["law"], term="HT2026", state="running")
+    open_late = f.OfferingFactory(course=world.courses["systems"], term="HT2027", state="open")
+    open_soon = f.OfferingFactory(course=world.courses["steering"], term="VT2027", state="open")
+    client.force_login(personas.programme_admin)
+    response = client.get(reverse("enrolment:offering_list"))
+    assert [o.pk for o in response.context["offerings"]] == [
+        open_soon.pk,
+        open_late.pk,
+        running.pk,
+        planned.pk,
+        finished_new.pk,
+        finished_old.pk,
+    ]

@@ -137,3 +137,275 @@ def test_adding_months_keeps_the_end_of_short_months():
     assert add_months(date(2023, 1, 31), 1) == date(2023, 2, 28)
     assert add_months(date(2024, 2, 29), 12) == date(2025, 2, 28)
     assert add_months(date(2025, 11, 30), 3) == date(2026, 2, 28)
+
+
+# --- The words of "Min utbildning": one label per enrolment, one deadline line ----------
+
+
+def _page(client, personas):
+    client.force_login(personas.manager)
+    response = client.get(reverse("enrolment:my_programme"))
+    assert response.status_code == 200
+    return response, response.content.decode()
+
+
+def test_each_enrolment_reads_as_the_programme_words_it(client, world, personas):
+    """Swedish by default: nominerad, antagen – startar …, registrerad, reservplats nr N,
+    godkänd; a nomination on a later term is not "Pågår"."""
+    me = personas.manager_participant
+    f.pass_course(me, world.courses["new"], "HT2023", grade="VG")
+    f.EnrolmentFactory(
+        participant=me,
+        offering=f.OfferingFactory(course=world.courses["steering"], term="HT2026"),
+        state="registered",
+    )
+    law = f.OfferingFactory(course=world.courses["law"], term="VT2027")
+    f.EnrolmentFactory(participant=me, offering=law, state="admitted")
+    systems = f.OfferingFactory(course=world.courses["systems"], term="VT2027")
+    f.EnrolmentFactory(participant=me, offering=systems, state="waitlisted", waitlist_position=2)
+
+    response, html = _page(client, personas)
+    assert "Godkänd" in html
+    assert "Registrerad" in html
+    assert f"Antagen – startar {law.start_date.isoformat()}" in html
+    assert "Reservplats nr 2" in html
+    # The card of course 4 says the same as the table, with the term.
+    assert "Reservplats nr 2, VT2027: Styrsystem och utveckling" in html
+    assert "Pågår" not in html
+
+
+def test_a_nomination_reads_nominated_not_in_progress(client, world, personas):
+    offering = f.OfferingFactory(course=world.courses["systems"], term="VT2027")
+    f.EnrolmentFactory(
+        participant=personas.manager_participant, offering=offering, state="nominated"
+    )
+    _response, html = _page(client, personas)
+    assert "Nominerad, VT2027: Styrsystem och utveckling" in html
+    assert "Pågår" not in html
+
+
+def test_labels_in_english_come_from_one_function(world, personas):
+    from django.utils import translation
+
+    from enrolment.standing import enrolment_label
+
+    me = personas.manager_participant
+    offering = f.OfferingFactory(course=world.courses["law"], term="VT2027")
+    started = f.OfferingFactory(course=world.courses["steering"], term="HT2025")
+    on = date(2026, 11, 29)
+    with translation.override("en"):
+        nominated = f.EnrolmentFactory(participant=me, offering=offering, state="nominated")
+        assert enrolment_label(nominated, on=on) == "Nominated"
+        nominated.state = "admitted"
+        assert enrolment_label(nominated, on=on) == (
+            f"Admitted – starts {offering.start_date.isoformat()}"
+        )
+        assert enrolment_label(nominated, on=offering.start_date) == (
+            f"Admitted – started {offering.start_date.isoformat()}"
+        )
+        nominated.state, nominated.waitlist_position = "waitlisted", 3
+        assert enrolment_label(nominated, on=on) == "Waitlist place no. 3"
+        lapsed = f.EnrolmentFactory(participant=me, offering=started, state="nominated")
+        assert enrolment_label(lapsed, on=on) == "Not admitted"
+
+
+def test_the_deadline_line_says_start_until_the_programme_has_begun(client, world, personas):
+    """Märta was appointed 2023-03-01; the mandate from 2025-07-01 asks her to start by
+    2026-07-01 and complete by 2028-07-01."""
+    f.MandateFactory(municipality=world.borlange)
+    response, html = _page(client, personas)
+    assert response.context["deadline"] == (
+        "Du ska påbörja utbildningen senast 2026-07-01 och vara klar senast 2028-07-01."
+    )
+    assert html.count("2026-07-01") == 1
+    assert html.count("2028-07-01") == 1
+
+    # A seat on an offering that has started: the start deadline is gone.
+    f.EnrolmentFactory(
+        participant=personas.manager_participant,
+        offering=f.OfferingFactory(course=world.courses["new"], term="HT2026"),
+        state="registered",
+    )
+    response, html = _page(client, personas)
+    assert response.context["deadline"] == "Du ska vara klar med utbildningen senast 2028-07-01."
+    assert "påbörja utbildningen" not in html
+    assert "2026-07-01" not in html
+    assert html.count("2028-07-01") == 1
+
+
+def test_a_nomination_is_no_start_for_the_deadline_line(client, world, personas):
+    f.MandateFactory(municipality=world.borlange)
+    f.EnrolmentFactory(
+        participant=personas.manager_participant,
+        offering=f.OfferingFactory(course=world.courses["new"], term="VT2027"),
+        state="nominated",
+    )
+    response, _html = _page(client, personas)
+    assert "påbörja" in response.context["deadline"]
+
+
+def test_a_completed_manager_is_offered_the_certificate_and_no_deadline(client, world, personas):
+    f.MandateFactory(municipality=world.borlange)
+    for course, term in (("new", "HT2022"), ("steering", "VT2023"), ("law", "HT2023")):
+        f.pass_course(personas.manager_participant, world.courses[course], term)
+    f.CreditTransferFactory(
+        participant=personas.manager_participant, slot=world.slots[3], approved_by=None
+    )
+    response, html = _page(client, personas)
+    assert response.context["deadline"] == ""
+    assert reverse("reporting:report_order", args=["certificate"]) in html
+    assert "Nästa steg" not in html
+
+
+def test_no_certificate_offered_before_completion(client, world, personas):
+    f.pass_course(personas.manager_participant, world.courses["new"], "HT2022")
+    _response, html = _page(client, personas)
+    assert reverse("reporting:report_order", args=["certificate"]) not in html
+    assert reverse("reporting:transcript", args=[personas.manager_participant.pk]) in html
+
+
+# --- The transcript of records (resultatintyg) ------------------------------------------
+
+
+def _pdf_text(content: bytes) -> str:
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    return "\n".join(page.extract_text() for page in PdfReader(BytesIO(content)).pages)
+
+
+def _transcript(personas):
+    return reverse("reporting:transcript", args=[personas.manager_participant.pk])
+
+
+@pytest.fixture
+def history(world, personas):
+    """A VG on course 1, course 2 credited, a U on course 3 and course 4 under way."""
+    me = personas.manager_participant
+    world.courses["new"].code = "GLK123"
+    world.courses["new"].save()
+    f.pass_course(me, world.courses["new"], "HT2023", grade="VG")
+    f.CreditTransferFactory(participant=me, slot=world.slots[1], decided_on=date(2024, 5, 2))
+    failed = f.offering_for(world.courses["law"], "VT2024", state=OfferingState.FINISHED)
+    f.EnrolmentFactory(
+        participant=me,
+        offering=failed,
+        state="failed",
+        grade="U",
+        credits=0,
+        result_date=failed.end_date,
+    )
+    f.EnrolmentFactory(
+        participant=me,
+        offering=f.OfferingFactory(course=world.courses["systems"], term="HT2026"),
+        state="registered",
+    )
+    return me
+
+
+def test_manager_downloads_their_transcript_at_any_time(client, world, personas, history):
+    client.force_login(personas.manager)
+    response = client.get(_transcript(personas))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert "attachment" in response["Content-Disposition"]
+    text = _pdf_text(response.content)
+    assert "Resultatintyg" in text
+    assert "Märta Ståhl" in text
+    assert "Ny som ledare (GLK123)" in text
+    assert "VG" in text
+    assert "tillgodoräknad" in text
+    assert "2024-05-02" in text
+    # 7.5 hp passed and 7.5 hp credited of 30, in Swedish numbers.
+    assert "15 av 30 hp" in text
+    # The course under way, in the words of the page; the U is no result on a transcript.
+    assert "Styrsystem och utveckling" in text
+    assert "Registrerad" in text
+    assert "Ledarskapets juridik" not in text
+    # The manager reading their own record is not an access to log.
+    from privacy.models import AccessLogEntry
+
+    assert not AccessLogEntry.objects.exists()
+
+
+def test_transcript_lines_are_the_facts_of_the_day(world, personas, history):
+    from reporting.builders.transcript import transcript_context
+
+    # On 2024-01-31 the VG of HT2023 (dated 2024-01-18) counts; the credit transfer
+    # decided 2024-05-02 and the U of VT2024 do not exist yet.
+    context = transcript_context(participant=history, on=date(2024, 1, 31), reference="x")
+    assert [(line.course, line.grade, line.day, line.credited) for line in context["lines"]] == [
+        ("Ny som ledare", "VG", date(2024, 1, 18), False)
+    ]
+    assert context["progress"].credits == 7.5
+    # Later, the decision is there, as credited, with its date.
+    context = transcript_context(participant=history, on=date(2024, 6, 1), reference="x")
+    assert [(line.position, line.credited, line.day) for line in context["lines"]] == [
+        (1, False, date(2024, 1, 18)),
+        (2, True, date(2024, 5, 2)),
+    ]
+
+
+@pytest.mark.parametrize("persona", ["programme_admin", "hr_borlange"])
+def test_hr_and_programme_admin_download_the_transcript_in_scope(
+    client, personas, history, persona
+):
+    from privacy.models import AccessLogEntry
+
+    user = getattr(personas, persona)
+    client.force_login(user)
+    response = client.get(_transcript(personas))
+    assert response.status_code == 200
+    assert "Märta Ståhl" in _pdf_text(response.content)
+    entry = AccessLogEntry.objects.get()
+    assert (entry.user, entry.participant, entry.kind) == (user, history, "report")
+
+
+@pytest.mark.parametrize(
+    "persona", ["hr_falun", "head_borlange", "head_borlange_social", "council", "no_role"]
+)
+def test_transcript_is_404_for_every_role_that_must_not_see_it(client, personas, history, persona):
+    client.force_login(getattr(personas, persona))
+    assert client.get(_transcript(personas)).status_code == 404
+
+
+def test_a_manager_gets_404_for_another_managers_transcript(client, world, personas):
+    other = f.ParticipantFactory(municipality=world.borlange)
+    client.force_login(personas.manager)
+    assert client.get(reverse("reporting:transcript", args=[other.pk])).status_code == 404
+
+
+def test_transcript_asks_an_anonymous_visitor_to_log_in(client, personas):
+    response = client.get(_transcript(personas))
+    assert response.status_code == 302
+    assert reverse("account_login") in response["Location"]
+
+
+def test_transcript_takes_only_get(client, personas):
+    client.force_login(personas.manager)
+    assert client.post(_transcript(personas)).status_code == 405
+
+
+def test_transcript_link_is_on_the_manager_page_for_hr_only(client, personas):
+    link = _transcript(personas)
+    page = reverse("enrolment:participant_detail", args=[personas.manager_participant.pk])
+    client.force_login(personas.hr_borlange)
+    assert link in client.get(page).content.decode()
+    client.force_login(personas.head_borlange)
+    assert link not in client.get(page).content.decode()
+
+
+@pytest.mark.parametrize("passes", [1, 4])
+def test_transcript_runs_in_a_fixed_number_of_queries(
+    client, world, personas, django_assert_max_num_queries, passes
+):
+    """One manager's transcript costs the same however long their record: it is served
+    at once, not as a report request."""
+    history = [("new", "HT2022"), ("steering", "VT2023"), ("law", "HT2023"), ("systems", "VT2024")]
+    for course, term in history[:passes]:
+        f.pass_course(personas.manager_participant, world.courses[course], term)
+    client.force_login(personas.manager)
+    with django_assert_max_num_queries(12):
+        response = client.get(_transcript(personas))
+    assert response.status_code == 200

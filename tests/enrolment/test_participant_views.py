@@ -11,7 +11,7 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from enrolment.models import Enrolment, EnrolmentEvent, EnrolmentState, Participant
-from enrolment.services.enrolments import enrolment_nominate
+from enrolment.services.enrolments import WARNING_CODES, enrolment_nominate
 from enrolment.services.participants import participant_update
 from programmes.models import OfferingState
 from tests import factories as f
@@ -391,7 +391,8 @@ def test_the_list_runs_in_constant_queries(
     _populate(world, size)
     client.force_login(personas.hr_borlange)
     url = reverse("enrolment:participant_list")
-    with django_assert_max_num_queries(14):
+    # One of them asks whether any offering is open, for the bulk nomination above the list.
+    with django_assert_max_num_queries(15):
         response = client.get(url, {"ordering": "-hp", "status": "in_progress"})
     assert response.status_code == 200
     assert len(response.context["rows"]) == min(size, 50)
@@ -712,7 +713,10 @@ def test_the_managers_page_runs_in_constant_queries(
             course=world.courses["law"], term=f"HT{2030 + index}", state=OfferingState.OPEN
         )
         enrolment = enrolment_nominate(
-            participant=participant, offering=offering, actor=personas.hr_borlange
+            participant=participant,
+            offering=offering,
+            actor=personas.hr_borlange,
+            confirmed=WARNING_CODES,
         )
         enrolment.state = S.WITHDRAWN
         enrolment.save()
@@ -727,8 +731,9 @@ def test_the_managers_page_runs_in_constant_queries(
         participant.save()
     client.force_login(personas.hr_borlange)
     # Two of them write the access log: who opened the manager's record; two read the
-    # deadlines: the mandates and the deadline decisions.
-    with django_assert_max_num_queries(21):
+    # deadlines: the mandates and the deadline decisions; compliance reads its own, and
+    # the plan and the open offerings one each.
+    with django_assert_max_num_queries(25):
         response = client.get(reverse("enrolment:participant_detail", args=[participant.pk]))
     assert len(response.context["enrolments"]) == size
     assert len(response.context["audit_trail"]) == size + 1
@@ -921,3 +926,175 @@ def test_a_manager_who_left_gets_no_nomination_form(client, personas, offering):
     response = client.get(reverse("enrolment:participant_detail", args=[participant.pk]))
     assert response.context["nomination_form"] is None
     assert response.context["next_offerings"] == []
+
+
+# --- compliance, the plan and the programme's warnings on the managers pages -------------
+
+
+def test_the_managers_page_shows_the_compliance_status_and_deadline(client, world, personas):
+    f.MandateFactory(municipality=world.borlange)
+    late = f.ParticipantFactory(
+        municipality=world.borlange,
+        administration=world.borlange_social,
+        appointed_on=date(2024, 7, 1),
+    )
+    client.force_login(personas.hr_borlange)
+    response = client.get(reverse("enrolment:participant_detail", args=[late.pk]))
+    compliance = response.context["compliance"]
+    assert compliance.status == "overdue"
+    assert compliance.deadline == date(2026, 7, 1)
+    assert b'data-compliance="overdue"' in response.content
+    assert b"2026-07-01" in response.content
+
+
+def test_a_manager_outside_any_mandate_is_said_to_be_so(client, personas):
+    client.force_login(personas.head_borlange)
+    response = client.get(
+        reverse("enrolment:participant_detail", args=[personas.manager_participant.pk])
+    )
+    assert response.context["compliance"] is None
+    assert b'data-compliance="none"' in response.content
+
+
+def test_no_nomination_form_when_nothing_is_open_and_the_page_says_so(client, personas):
+    client.force_login(personas.hr_borlange)
+    response = client.get(
+        reverse("enrolment:participant_detail", args=[personas.manager_participant.pk])
+    )
+    assert response.context["nomination_form"] is None
+    assert response.context["nothing_open"] is True
+    assert (
+        reverse("enrolment:participant_nominate", args=[personas.manager_participant.pk]).encode()
+        not in response.content
+    )
+
+
+def test_the_nomination_form_comes_with_the_managers_plan(client, world, personas, offering):
+    participant = personas.manager_participant
+    f.pass_course(participant, world.courses["collab"], "HT2024")
+    client.force_login(personas.hr_borlange)
+    f.OfferingFactory(course=world.courses["steering"], term="VT2027")
+    response = client.get(reverse("enrolment:participant_detail", args=[participant.pk]))
+    plan = response.context["plan"]
+    assert [(e.slot.position, e.term) for e in plan] == [(1, "HT2024"), (2, ""), (3, ""), (4, "")]
+    assert b'id="plan"' in response.content
+    assert b'data-plan-state="passed"' in response.content
+
+
+def test_a_warned_nomination_is_shown_and_saved_only_when_confirmed(client, world, personas):
+    participant = personas.manager_participant
+    law = f.OfferingFactory(course=world.courses["law"], term="VT2027")
+    url = reverse("enrolment:participant_nominate", args=[participant.pk])
+    client.force_login(personas.hr_borlange)
+    response = client.post(url, {"offering": law.pk})
+    assert response.status_code == 200
+    assert [w.code for w in response.context["nomination_warnings"]] == ["order"]
+    assert b'id="confirm-nomination"' in response.content
+    assert not Enrolment.objects.filter(participant=participant).exists()
+
+    response = client.post(url, {"offering": law.pk, "confirmed": ["order"]})
+    assert response.status_code == 302
+    assert Enrolment.objects.get(participant=participant).offering == law
+
+
+def test_a_made_up_confirmation_code_is_404(client, world, personas):
+    law = f.OfferingFactory(course=world.courses["law"], term="VT2027")
+    client.force_login(personas.hr_borlange)
+    response = client.post(
+        reverse("enrolment:participant_nominate", args=[personas.manager_participant.pk]),
+        {"offering": law.pk, "confirmed": ["anything"]},
+    )
+    assert response.status_code == 404
+    assert not Enrolment.objects.exists()
+
+
+def test_bulk_nomination_asks_to_confirm_the_warned_and_returns_where_it_came_from(
+    client, world, personas, others, offering
+):
+    fine = personas.manager_participant
+    warned = others["borlange_care"]
+    enrolment_nominate(
+        participant=warned,
+        offering=f.OfferingFactory(course=world.courses["steering"], term="VT2027"),
+        actor=personas.hr_borlange,
+        confirmed=WARNING_CODES,
+    )
+    back = reverse("enrolment:compliance_municipality", args=[world.borlange.code])
+    client.force_login(personas.hr_borlange)
+    url = reverse("enrolment:participant_bulk_nominate")
+    response = client.post(
+        url, {"offering": offering.pk, "participants": [fine.pk, warned.pk], "next": back}
+    )
+    assert response.status_code == 200
+    assert [p for p, _w in response.context["warned"]] == [warned]
+    assert response.context["codes"] == ["same_term"]
+    assert Enrolment.objects.filter(offering=offering).get().participant == fine
+
+    response = client.post(
+        url,
+        {
+            "offering": offering.pk,
+            "participants": [warned.pk],
+            "confirmed": ["same_term"],
+            "next": back,
+        },
+    )
+    assert response.status_code == 302
+    assert response.url == back
+    assert Enrolment.objects.filter(offering=offering).count() == 2
+
+
+def test_bulk_nomination_never_returns_to_another_site(client, personas, offering):
+    client.force_login(personas.hr_borlange)
+    response = client.post(
+        reverse("enrolment:participant_bulk_nominate"),
+        {
+            "offering": offering.pk,
+            "participants": [personas.manager_participant.pk],
+            "next": "https://example.com/",
+        },
+    )
+    assert response.status_code == 302
+    assert response.url == reverse("enrolment:participant_list")
+
+
+def test_the_bulk_nomination_sits_above_the_list(client, personas, offering):
+    client.force_login(personas.hr_borlange)
+    content = client.get(reverse("enrolment:participant_list")).content.decode()
+    form = content.index('id="bulk-nominate"')
+    assert form < content.index("<table")
+    assert 'form="bulk-nominate"' in content[content.index("<table") :]
+
+
+def test_the_head_of_administrations_list_renders_no_bulk_form(client, personas, offering):
+    client.force_login(personas.head_borlange)
+    response = client.get(reverse("enrolment:participant_list"))
+    assert response.context["bulk_form"] is None
+    assert reverse("enrolment:participant_bulk_nominate").encode() not in response.content
+    assert b'type="checkbox"' not in response.content
+
+
+def test_the_list_says_when_nothing_is_open_instead_of_an_empty_form(client, personas):
+    client.force_login(personas.hr_borlange)
+    response = client.get(reverse("enrolment:participant_list"))
+    assert response.context["bulk_form"] is None
+    assert response.context["nothing_open"] is True
+    assert reverse("enrolment:participant_bulk_nominate").encode() not in response.content
+
+
+def test_answering_a_request_with_warnings_asks_for_the_confirmation(client, world, personas):
+    from enrolment.models import NominationRequest
+
+    law = f.OfferingFactory(course=world.courses["law"], term="VT2027")
+    asked = NominationRequest.objects.create(participant=personas.manager_participant, offering=law)
+    url = reverse("enrolment:request_answer", args=[asked.pk, "nominate"])
+    client.force_login(personas.hr_borlange)
+    response = client.post(url)
+    assert response.status_code == 200
+    assert [w.code for w in response.context["warned"][asked.pk]] == ["order"]
+    assert f'data-warned="{asked.pk}"'.encode() in response.content
+    assert not Enrolment.objects.exists()
+    assert client.post(url, {"confirmed": ["nonsense"]}).status_code == 404
+    response = client.post(url, {"confirmed": ["order"]})
+    assert response.status_code == 302
+    assert Enrolment.objects.get().offering == law

@@ -114,7 +114,6 @@ BAD_ROWS = [
     ("G", "-1", GOOD_DATE, "credits"),
     ("G", "7,5", "2025-08-01", "result_date"),
     ("X", "7,5", GOOD_DATE, "grade"),
-    ("G", "", GOOD_DATE, "credits"),
     ("", "7,5", GOOD_DATE, "grade"),
     ("G", "7,5", "", "result_date"),
 ]
@@ -139,6 +138,33 @@ def test_one_bad_row_saves_nothing_and_shows_the_error_on_that_row(
         assert enrolment.state == S.REGISTERED
     assert not EnrolmentEvent.objects.exists()
     assert 'aria-invalid="true"' in response.content.decode()
+
+
+def test_a_pass_without_hp_gets_the_course_hp_and_a_fail_gets_none(
+    client, personas, offering, registered
+):
+    rows = [
+        (registered[0], "G", "", GOOD_DATE),
+        (registered[1], "VG", "", GOOD_DATE),
+        (registered[2], "U", "", GOOD_DATE),
+    ]
+    client.force_login(personas.programme_admin)
+    assert client.post(_url(offering), _grid(rows)).status_code == 302
+    for enrolment in registered:
+        enrolment.refresh_from_db()
+    assert [(e.state, e.credits) for e in registered] == [
+        (S.PASSED, Decimal("7.5")),
+        (S.PASSED, Decimal("7.5")),
+        (S.FAILED, Decimal("0")),
+    ]
+
+
+def test_hp_given_on_a_pass_is_kept(client, personas, offering, registered):
+    rows = [(registered[0], "G", "5", GOOD_DATE)]
+    client.force_login(personas.programme_admin)
+    assert client.post(_url(offering), _grid(rows, total=1)).status_code == 302
+    registered[0].refresh_from_db()
+    assert registered[0].credits == Decimal("5")
 
 
 def test_every_bad_row_shows_its_own_error(client, personas, offering, registered):
@@ -397,3 +423,23 @@ def test_the_service_refuses_a_credit_transfer_for_a_passed_slot(world, personas
             actor=personas.programme_admin,
         )
     assert excinfo.value.error_dict["slot"][0].code == "slot_passed"
+
+
+def test_the_grid_has_save_at_top_and_bottom_and_tools_for_many_rows(
+    client, personas, offering, registered
+):
+    client.force_login(personas.programme_admin)
+    html = client.get(_url(offering)).content.decode()
+    assert html.count("data-save=") == 2
+    assert 'type="submit" form="results-form" data-save="top"' in html
+    assert html.index('data-save="top"') < html.index("<table")
+    assert html.index('data-save="bottom"') > html.index("</table>")
+    # The tools need the script; without it they stay hidden and the grid works alone.
+    assert "data-results-tools hidden" in html
+    assert 'src="/static/js/results.js"' in html or "js/results." in html
+    assert 'data-course-credits="7,5"' in html
+    # One checkbox per row, each named for whose row it is.
+    assert html.count("data-select-row") == len(registered)
+    assert f'aria-label="Välj {registered[0].participant.full_name}"' in html
+    # No inline script: the Content-Security-Policy refuses it.
+    assert "<script>" not in html

@@ -1,14 +1,32 @@
+import os
+import subprocess
+import sys
 from datetime import date
 from io import StringIO
 
 import pytest
+from django.conf import settings
 from django.core.management import CommandError, call_command
 
-from enrolment.models import Enrolment, EnrolmentState, Mandate, Participant
-from enrolment.progress import progress_for
+from enrolment.models import (
+    Enrolment,
+    EnrolmentState,
+    Mandate,
+    NominationRequest,
+    NominationRequestState,
+    Participant,
+)
+from enrolment.progress import progress_for, progress_of
+from enrolment.selectors import offerings_open_to
 from portal.accounts.models import Role, RoleAssignment, User
-from portal.demo import history_manager
-from portal.demo.dalarna import DEMO_PASSWORD, DEMO_USERS, MANAGER_EMAIL
+from portal.demo import TODAY, history_manager
+from portal.demo.dalarna import (
+    COMPLETED_MANAGER_EMAIL,
+    DEMO_PASSWORD,
+    DEMO_USERS,
+    MANAGER_EMAIL,
+    NEW_MANAGER_EMAIL,
+)
 from portal.demo.gavleborg import USERS as GAVLEBORG_USERS
 from programmes.models import (
     Course,
@@ -19,8 +37,13 @@ from programmes.models import (
     Region,
 )
 from programmes.terms import Term
+from reporting.evaluations.models import EvaluationRound, Respondent
+from reporting.models import Certificate
+from reporting.services.certificates import valid_certificate
 
 pytestmark = pytest.mark.django_db
+
+VENV_PYTHON = ".venv/bin/python"
 
 HT2022 = Term.parse("HT2022").index
 HT2025 = Term.parse("HT2025").index
@@ -53,6 +76,10 @@ def historic_participant_ids() -> set[int]:
     )
 
 
+def demo_offerings():
+    return CourseOffering.objects.filter(course__slot__programme__region__county_code="20")
+
+
 def demo_snapshot() -> dict:
     region = Region.objects.get(county_code="20")
     return {
@@ -65,6 +92,30 @@ def demo_snapshot() -> dict:
         "enrolments": Enrolment.objects.filter(participant__in=demo_participants()).count(),
         "emails": set(demo_participants().values_list("email", flat=True)),
         "names": sorted(demo_participants().values_list("first_name", "last_name")),
+        "certificates": sorted(
+            Certificate.objects.filter(participant__in=demo_participants()).values_list(
+                "participant__email", "code", "issued_on"
+            )
+        ),
+        "requests": sorted(
+            NominationRequest.objects.filter(participant__in=demo_participants()).values_list(
+                "participant__email", "offering__term", "offering__course__title", "state"
+            )
+        ),
+        "evaluations": sorted(
+            (r.offering.term, r.offering.course.title, r.opens_on, r.closes_on, r.responses.count())
+            for r in EvaluationRound.objects.filter(offering__in=demo_offerings())
+        ),
+        "respondents": sorted(
+            Respondent.objects.filter(participant__in=demo_participants()).values_list(
+                "participant__email", flat=True
+            )
+        ),
+        "manager_log_ins": sorted(
+            demo_participants()
+            .filter(user__isnull=False)
+            .values_list("user__email", "email", "user__first_name")
+        ),
     }
 
 
@@ -80,6 +131,37 @@ def test_seed_demo_twice_gives_the_same_data():
     assert first["courses"] == 5
     assert first["historic"] == 143
     assert len(first["emails"]) == first["participants"]
+
+
+def test_the_demo_has_the_daily_work_to_try():
+    """Requests to be nominated, an evaluation with answers, a manager with a certificate
+    and one who may ask to be nominated, each with a log-in of their own."""
+    seed_demo()
+
+    requests = NominationRequest.objects.filter(participant__in=demo_participants())
+    assert requests.filter(state=NominationRequestState.OPEN).count() >= 2
+    assert {r.participant.municipality.name for r in requests} >= {"Borlänge"}
+    assert all(
+        r.offering in offerings_open_to(r.participant, progress_of(r.participant)) for r in requests
+    )
+
+    evaluation = EvaluationRound.objects.get(offering__in=demo_offerings())
+    assert evaluation.responses.count() >= 5
+    assert evaluation.closes_on < TODAY
+
+    completed = Participant.objects.get(user__email=COMPLETED_MANAGER_EMAIL)
+    assert completed.municipality.name == "Borlänge"
+    assert valid_certificate(completed) is not None
+    assert progress_of(completed).is_complete
+
+    newcomer = Participant.objects.get(user__email=NEW_MANAGER_EMAIL)
+    assert offerings_open_to(newcomer, progress_of(newcomer)).exists()
+    assert not newcomer.nomination_requests.exists()
+    assert len({MANAGER_EMAIL, COMPLETED_MANAGER_EMAIL, NEW_MANAGER_EMAIL}) == 3
+    for email in (COMPLETED_MANAGER_EMAIL, NEW_MANAGER_EMAIL):
+        user = User.objects.get(email=email)
+        assert user.check_password(DEMO_PASSWORD)
+        assert RoleAssignment.objects.filter(user=user, role=Role.MANAGER).exists()
 
 
 def test_seed_demo_prints_a_log_in_for_every_demo_user():
@@ -275,3 +357,48 @@ def test_seed_scale_rejects_numbers_out_of_range(args):
         seed_scale(*args)
 
     assert not Region.objects.filter(county_code="99").exists()
+
+
+# `make run PORT=…` ------------------------------------------------------------------------
+
+
+def _settings_in_a_fresh_process(**environment) -> str:
+    """The certificate link as a freshly started portal makes it, with this environment."""
+    env = {k: v for k, v in os.environ.items() if k not in ("SITE_URL", "PORT")}
+    env.update(DJANGO_SETTINGS_MODULE="portal.settings", DEBUG="1", **environment)
+    code = (
+        "import django; django.setup(); "
+        "from reporting.builders.certificate import verify_url; print(verify_url('K7M2Q9XA'))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    return result.stdout.strip()
+
+
+def test_certificate_links_follow_the_port_served_unless_site_url_is_set():
+    assert _settings_in_a_fresh_process() == "http://127.0.0.1:8000/intyg/K7M2Q9XA/"
+    assert _settings_in_a_fresh_process(PORT="8001") == "http://127.0.0.1:8001/intyg/K7M2Q9XA/"
+    assert (
+        _settings_in_a_fresh_process(PORT="8001", SITE_URL="https://ledarskap.example.se")
+        == "https://ledarskap.example.se/intyg/K7M2Q9XA/"
+    )
+
+
+def test_make_run_serves_on_the_port_asked_for_and_passes_it_on():
+    dry_run = subprocess.run(
+        ["make", "-n", "run", "PORT=8001"],
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    ).stdout
+    serve = [line for line in dry_run.splitlines() if "runserver" in line]
+    assert serve == [f"PORT=8001 {VENV_PYTHON} manage.py runserver 127.0.0.1:8001"]

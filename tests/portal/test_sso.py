@@ -66,3 +66,26 @@ def test_the_log_in_page_lets_its_provider_buttons_leave_for_the_provider_only(
     other = client.get(reverse("account_reset_password"))["Content-Security-Policy"]
     assert "form-action 'self';" in other + ";"
     assert "127.0.0.1:9" not in other
+
+
+def test_a_password_reset_for_a_single_sign_on_domain_sends_no_reset_link(
+    client, personas, falun_provider, mailoutbox
+):
+    falun_provider.local_passwords_off = True
+    falun_provider.save()
+    response = client.post(reverse("account_reset_password"), {"email": "hr@falun.se"})
+    assert response.status_code == 302
+    (mail,) = mailoutbox
+    assert mail.to == ["hr@falun.se"]
+    assert "loggar in dig med sitt eget konto" in mail.body
+    assert "/konto/password/reset/key/" not in mail.body
+
+
+def test_a_password_reset_elsewhere_still_sends_its_link(
+    client, personas, falun_provider, mailoutbox
+):
+    falun_provider.local_passwords_off = True
+    falun_provider.save()
+    client.post(reverse("account_reset_password"), {"email": "hr@borlange.se"})
+    (mail,) = mailoutbox
+    assert "/konto/password/reset/key/" in mail.body

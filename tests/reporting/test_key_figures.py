@@ -34,11 +34,15 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 from django.urls import reverse
+from hypothesis import given
+from hypothesis import strategies as st
 
 from enrolment.compliance import Status, region_compliance
-from enrolment.models import CreditTransferKind, EnrolmentState
+from enrolment.models import CreditTransferKind, Enrolment, EnrolmentState, Participant
+from enrolment.progress import progress_for, with_completion_date
 from portal.accounts.models import Role
 from programmes.models import OfferingState, Region
 from programmes.terms import Term
@@ -47,6 +51,14 @@ from reporting.evaluations.pending import pending_release
 from reporting.evaluations.services import response_submit
 from reporting.followup.figures import Cell, Ratio, key_figures
 from tests import factories as f
+from tests.enrolment.test_facts_properties import (  # noqa: F401 (scene is a fixture)
+    EXAMPLES,
+    _write,
+    days,
+    in_savepoint,
+    manager_st,
+    scene,
+)
 
 ON = date(2026, 11, 22)
 S = EnrolmentState
@@ -422,3 +434,85 @@ def test_key_figures_on_seed_scale_data_run_in_a_constant_number_of_queries(
     (section,) = response.context["sections"]
     assert section["kf"].region == region
     assert section["kf"].trained_total.total.value > 0
+
+
+# --- The completion date in SQL is the one progress gives ------------------------------
+
+
+@EXAMPLES
+@given(managers=st.lists(manager_st, min_size=1, max_size=3), on=days)
+def test_completion_date_in_sql_is_the_one_progress_gives(scene, managers, on):  # noqa: F811
+    """Random histories (passes dated, undated and dated after the day, corrections, slot
+    and whole-programme decisions): for a manager complete by courses and slot decisions,
+    SQL's `completed_on` is `Progress.completed_on`; for anyone else it is NULL, and the
+    exemption is the same in both."""
+
+    def check():
+        people = _write(scene, managers, [])
+        progress = progress_for(people, on)
+        rows = with_completion_date(Participant.objects.filter(pk__in=[p.pk for p in people]), on)
+        for pk, exempt, completed_on in rows.values_list("pk", "programme_exempt", "completed_on"):
+            mine = progress[pk]
+            assert exempt == mine.exempt_from_programme
+            by_courses = mine.is_complete and not mine.exempt_from_programme
+            assert completed_on == (mine.completed_on if by_courses else None), (mine, on)
+
+    in_savepoint(check)
+
+
+# --- Kept for the day until a write ----------------------------------------------------
+
+
+def _trained(client) -> int:
+    response = client.get(reverse("followup:key_figures"))
+    assert response.status_code == 200
+    return response.context["sections"][0]["kf"].trained_total.total.value
+
+
+def test_key_figures_are_kept_until_a_manager_takes_a_course(
+    client, world, personas, region, django_assert_max_num_queries
+):
+    client.force_login(personas.council)
+    before = _trained(client)
+    # Kept: the second view reads the figures from the cache, not the region.
+    with django_assert_max_num_queries(12):
+        assert _trained(client) == before
+    # A manager takes a course (a save): the next view counts them.
+    person = f.ParticipantFactory(municipality=world.falun, appointed_on=date(2022, 1, 1))
+    _enrol(person, world.courses["new"], "HT2024", S.PASSED)
+    assert _trained(client) == before + 1
+
+
+def test_key_figures_count_managers_inserted_in_bulk(client, world, personas, region):
+    """A bulk insert sends no signal (the participant import uses one): new rows still
+    make new figures."""
+    offering = f.offering_for(world.courses["new"], "HT2024", state=OfferingState.FINISHED)
+    client.force_login(personas.council)
+    before = _trained(client)
+    person = f.ParticipantFactory.build(municipality=world.falun, appointed_on=date(2022, 1, 1))
+    Participant.objects.bulk_create([person])
+    Enrolment.objects.bulk_create(
+        [
+            Enrolment(
+                participant=person,
+                offering=offering,
+                slot_id=offering.course.slot_id,
+                state=S.PASSED,
+                grade="G",
+                result_date=offering.end_date,
+            )
+        ]
+    )
+    assert _trained(client) == before + 1
+
+
+def test_a_commit_moves_the_figures_on_again(django_capture_on_commit_callbacks, world):
+    """Figures made while a write was not yet committed are not read after it commits."""
+    from reporting.followup.cache import GENERATION
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        f.ParticipantFactory(municipality=world.falun)
+    at_write = cache.get(GENERATION)
+    for callback in callbacks:
+        callback()
+    assert cache.get(GENERATION) > at_write

@@ -12,7 +12,12 @@ from reporting.builders import progress as progress_builder
 from reporting.models import Failure, ReportKind, ReportRequest, ReportScope, ReportState
 from reporting.services import requests as services
 from reporting.services.requests import (
+    HEARTBEAT_LOST,
     MAX_ATTEMPTS,
+    MAX_REQUEUES,
+    QUEUED_TOO_LONG,
+    REQUEUE_QUEUED_AFTER,
+    report_beat,
     report_claim,
     report_request,
     report_run,
@@ -30,8 +35,8 @@ def borlange(world):
 
 
 def _queued(personas, scope, **fields):
+    fields.setdefault("kind", ReportKind.PROGRESS)
     return ReportRequest.objects.create(
-        kind=ReportKind.PROGRESS,
         requested_by=personas.hr_borlange,
         data_date=timezone.localdate(),
         language="sv",
@@ -261,39 +266,213 @@ def test_the_build_task_is_configured_for_workers_that_die(settings):
 
     assert build_report.acks_late is True
     assert build_report.reject_on_worker_lost is True
+    assert build_report.ignore_result is True
     assert set(build_report.autoretry_for) == {OperationalError, BrokerDown}
     assert build_report.retry_backoff is True
     assert build_report.max_retries == 3
     assert build_report.soft_time_limit < build_report.time_limit
     assert services.RUNNING_TOO_LONG.total_seconds() > build_report.time_limit
+    # Redis never gives a message of a task still running to a second worker, and gives
+    # a dead worker's back soon after the longest a task may run.
+    visibility = settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]
+    assert build_report.time_limit <= settings.CELERY_TASK_TIME_LIMIT < visibility
+    assert visibility <= settings.CELERY_TASK_TIME_LIMIT + 5 * 60
+    # The sweep runs often enough for a lost worker's report to be done within minutes.
+    sweep = settings.CELERY_BEAT_SCHEDULE["reports-sweep-stuck"]
+    assert sweep["task"] == "reporting.tasks.sweep_reports"
+    assert float(sweep["schedule"]) <= 30
+    assert services.HEARTBEAT_EVERY * 3 < HEARTBEAT_LOST.total_seconds() <= 60
+
+
+# --- Heartbeats: a live report is never taken twice, a dead one never waited on -----------
+
+
+def _running(personas, scope, *, beat_ago, worker="other-host:1", **fields):
+    report = _queued(personas, scope, **fields)
+    ReportRequest.objects.filter(pk=report.pk).update(
+        state=ReportState.RUNNING,
+        attempts=1,
+        worker=worker,
+        started_at=timezone.now() - beat_ago,
+        heartbeat_at=timezone.now() - beat_ago,
+    )
+    report.refresh_from_db()
+    return report
+
+
+def test_a_redelivery_does_not_take_a_report_another_live_worker_is_building(personas, borlange):
+    report = _running(personas, borlange, beat_ago=timedelta(seconds=2))
+    assert report_claim(report_id=report.pk, task_id=report.task_id) is None
+    report.refresh_from_db()
+    assert (report.state, report.attempts, report.worker) == (
+        ReportState.RUNNING,
+        1,
+        "other-host:1",
+    )
+
+
+def test_a_redelivery_takes_a_report_whose_worker_stopped_beating(personas, borlange):
+    report = _running(personas, borlange, beat_ago=HEARTBEAT_LOST + timedelta(seconds=1))
+    claimed = report_claim(report_id=report.pk, task_id=report.task_id)
+    assert claimed is not None
+    assert claimed.attempts == 2
+    assert claimed.worker == services.worker_identity()
+    assert claimed.heartbeat_at > report.heartbeat_at
+
+
+def test_a_redelivery_takes_at_once_a_report_whose_pool_process_on_this_machine_died(
+    personas, borlange
+):
+    import socket
+    import subprocess
+
+    ended = subprocess.Popen(["true"])
+    ended.wait()
+    report = _running(
+        personas,
+        borlange,
+        beat_ago=timedelta(seconds=1),
+        worker=f"{socket.gethostname()}:{ended.pid}",
+    )
+    claimed = report_claim(report_id=report.pk, task_id=report.task_id)
+    assert claimed is not None
+    assert claimed.worker == services.worker_identity()
+
+
+def test_the_heartbeat_and_progress_keep_a_running_report_alive(personas, borlange):
+    report = _running(personas, borlange, beat_ago=timedelta(seconds=20))
+    assert report_beat(report_id=report.pk, task_id=report.task_id) == 1
+    assert report_beat(report_id=report.pk, task_id="another-task") == 0
+    beat = ReportRequest.objects.get(pk=report.pk).heartbeat_at
+    assert beat > report.heartbeat_at
+    services.report_progress(report_id=report.pk, percent=40)
+    assert ReportRequest.objects.get(pk=report.pk).heartbeat_at >= beat
+
+
+def test_the_heartbeat_thread_beats_while_a_report_is_built(transactional_db, personas, borlange):
+    report = _running(personas, borlange, beat_ago=timedelta(minutes=5))
+    with services.Heartbeat(report_id=report.pk, task_id=report.task_id, every=0.05):
+        deadline = timezone.now() + timedelta(seconds=10)
+        while timezone.now() < deadline:
+            beat = ReportRequest.objects.get(pk=report.pk).heartbeat_at
+            if beat > timezone.now() - timedelta(seconds=5):
+                break
+    assert beat > timezone.now() - timedelta(seconds=5)
+
+
+@pytest.mark.parametrize(
+    ("state", "age", "failure"),
+    [
+        (ReportState.RUNNING, HEARTBEAT_LOST + timedelta(seconds=1), Failure.INTERRUPTED),
+        (ReportState.QUEUED, REQUEUE_QUEUED_AFTER + timedelta(seconds=1), Failure.NOT_STARTED),
+    ],
+)
+def test_a_new_identical_order_never_waits_on_a_dead_row(personas, borlange, state, age, failure):
+    if state == ReportState.RUNNING:
+        dead = _running(personas, borlange, beat_ago=age)
+    else:
+        dead = _queued(personas, borlange, queued_at=timezone.now() - age)
+    again = report_request(user=personas.hr_borlange, kind=ReportKind.PROGRESS, scope=borlange)
+    assert again.pk != dead.pk
+    assert again.state == ReportState.QUEUED
+    dead.refresh_from_db()
+    assert (dead.state, dead.failure) == (ReportState.FAILED, failure)
+
+
+def test_a_new_identical_order_reuses_a_live_running_row(personas, borlange):
+    live = _running(personas, borlange, beat_ago=timedelta(seconds=3))
+    again = report_request(user=personas.hr_borlange, kind=ReportKind.PROGRESS, scope=borlange)
+    assert again.pk == live.pk
 
 
 # --- The sweep ---------------------------------------------------------------------------
 
 
-def test_the_sweep_fails_rows_stuck_queued_or_running_and_leaves_the_others(
-    personas, borlange, world
+@pytest.fixture
+def sent(monkeypatch):
+    """What the sweep hands to the broker (the publishing itself, not the database)."""
+    messages = []
+    monkeypatch.setattr(build_report, "apply_async", lambda **kw: messages.append(kw))
+    return messages
+
+
+def test_the_sweep_queues_again_a_report_whose_worker_is_gone(
+    personas, borlange, sent, django_capture_on_commit_callbacks
+):
+    report = _running(personas, borlange, beat_ago=HEARTBEAT_LOST + timedelta(seconds=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert reports_sweep() == 1
+    again = ReportRequest.objects.get(pk=report.pk)
+    assert (again.state, again.requeues, again.worker) == (ReportState.QUEUED, 1, "")
+    assert again.task_id != report.task_id
+    assert [(m["args"], m["task_id"]) for m in sent] == [([report.pk], again.task_id)]
+
+
+def test_the_old_message_of_a_requeued_report_never_builds_it_twice(
+    personas, borlange, sent, django_capture_on_commit_callbacks
+):
+    report = _running(personas, borlange, beat_ago=HEARTBEAT_LOST + timedelta(seconds=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        reports_sweep()
+    new_task_id = sent[0]["task_id"]
+    assert report_run(report_id=report.pk, task_id=new_task_id).state == ReportState.DONE
+    assert report_claim(report_id=report.pk, task_id=report.task_id) is None
+    assert ReportRequest.objects.get(pk=report.pk).attempts == 2
+
+
+def test_the_sweep_queues_again_a_queued_report_whose_message_was_lost(
+    personas, borlange, sent, django_capture_on_commit_callbacks
+):
+    lost = _queued(personas, borlange, queued_at=timezone.now() - REQUEUE_QUEUED_AFTER * 2)
+    fresh = _queued(
+        personas, ReportScope(municipality=borlange.municipality), kind=ReportKind.COMPLIANCE
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert reports_sweep() == 1
+    lost.refresh_from_db()
+    assert (lost.state, lost.requeues) == (ReportState.QUEUED, 1)
+    assert lost.queued_at > timezone.now() - timedelta(minutes=1)
+    assert [m["task_id"] for m in sent] == [lost.task_id]
+    assert ReportRequest.objects.get(pk=fresh.pk).requeues == 0
+
+
+def test_the_sweep_fails_what_it_has_already_queued_again_and_leaves_live_reports(
+    personas, borlange, world, sent, django_capture_on_commit_callbacks
 ):
     now = timezone.now()
-    stuck_queued = _queued(personas, borlange)
-    ReportRequest.objects.filter(pk=stuck_queued.pk).update(created_at=now - timedelta(hours=2))
-    stuck_running = _queued(personas, ReportScope(municipality=world.falun))
-    ReportRequest.objects.filter(pk=stuck_running.pk).update(
-        state=ReportState.RUNNING, started_at=now - timedelta(hours=1)
+    lost_twice = _running(
+        personas,
+        borlange,
+        beat_ago=HEARTBEAT_LOST + timedelta(seconds=1),
+        requeues=MAX_REQUEUES,
     )
-    fresh = _queued(personas, ReportScope.of_administration(world.borlange_social))
+    never_taken = _queued(
+        personas,
+        ReportScope(municipality=world.falun),
+        requeues=MAX_REQUEUES,
+        queued_at=now - QUEUED_TOO_LONG - timedelta(seconds=1),
+    )
+    live = _running(
+        personas,
+        ReportScope.of_administration(world.borlange_social),
+        beat_ago=timedelta(seconds=2),
+    )
+    waiting = _queued(personas, ReportScope.of_administration(world.borlange_care))
 
-    assert reports_sweep(now=now) == 2
-    states = dict(ReportRequest.objects.values_list("pk", "failure"))
-    assert states[stuck_queued.pk] == Failure.NOT_STARTED
-    assert states[stuck_running.pk] == Failure.INTERRUPTED
-    assert ReportRequest.objects.get(pk=fresh.pk).state == ReportState.QUEUED
+    with django_capture_on_commit_callbacks(execute=True):
+        assert reports_sweep(now=now) == 2
+    assert sent == []
+    failures = dict(ReportRequest.objects.values_list("pk", "failure"))
+    assert failures[lost_twice.pk] == Failure.INTERRUPTED
+    assert failures[never_taken.pk] == Failure.NOT_STARTED
+    assert ReportRequest.objects.get(pk=live.pk).state == ReportState.RUNNING
+    assert ReportRequest.objects.get(pk=waiting.pk).state == ReportState.QUEUED
 
 
 def test_a_swept_report_finished_late_keeps_its_failure_and_leaves_no_file(
     personas, borlange, monkeypatch, media_root
 ):
-    report = _queued(personas, borlange)
+    report = _queued(personas, borlange, requeues=MAX_REQUEUES)
     real = progress_builder.build
 
     def slow(**kwargs):

@@ -1,6 +1,8 @@
 """The reports page and its URLs against every persona: who sees what, and who gets 404."""
 
+import time
 import uuid
+from datetime import date
 
 import pytest
 from django.core.files.base import ContentFile
@@ -403,3 +405,135 @@ def test_anonymous_users_are_sent_to_log_in(client, reports):
         response = getattr(client, method)(url)
         assert response.status_code == 302, url
         assert response.url.startswith(reverse("account_login")), url
+
+
+# --- Period, date, and the row just ordered ----------------------------------------------
+
+
+def _order_regional(client, world, **data):
+    return client.post(
+        reverse("reporting:report_order", args=["regional"]),
+        {"region": world.region.pk, "period_first": "HT2022", "period_last": "VT2024", **data},
+    )
+
+
+def test_the_council_orders_the_regional_follow_up_for_a_period_and_a_date(client, world, personas):
+    client.force_login(personas.council)
+    response = _order_regional(client, world, report_date="2025-03-31")
+    report = ReportRequest.objects.get()
+    assert (report.period_first, report.period_last) == ("HT2022", "VT2024")
+    assert report.period_label == "HT2022–VT2024"
+    assert report.data_date == date(2025, 3, 31)
+    assert response.status_code == 302
+    assert response.url == reverse("reporting:report_list") + f"?report={report.pk}"
+
+    page = client.get(response.url).content.decode()
+    row = page[page.index(f'id="report-{report.pk}"') :]
+    row = row[: row.index("</tr>")]
+    assert "data-new-report" in row
+    assert "HT2022–VT2024" in row
+    assert 'role="progressbar"' in row  # queued: its progress is shown
+    assert "I kö" in row
+    announcement = page[page.index('id="report-announcement"') :].split(">")[0]
+    assert 'role="status"' in announcement
+    assert f"({report.reference}) är beställd" in announcement
+
+
+def test_another_period_is_another_report(client, world, personas):
+    client.force_login(personas.council)
+    _order_regional(client, world)
+    _order_regional(client, world, period_first="HT2023")
+    assert ReportRequest.objects.count() == 2
+
+
+def test_the_list_marks_no_row_for_a_report_it_does_not_show(client, world, personas):
+    client.force_login(personas.council)
+    _order_regional(client, world)
+    report = ReportRequest.objects.get()
+    client.force_login(personas.hr_falun)
+    page = client.get(reverse("reporting:report_list") + f"?report={report.pk}").content
+    assert b"data-new-report" not in page
+    assert b"data-announce" not in page
+    assert client.get(reverse("reporting:report_list") + "?report=x").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("data", "words"),
+    [
+        ({"period_first": "VT2024", "period_last": "HT2022"}, "kan inte komma före"),
+        ({"period_last": "HT2099"}, "Välj ett giltigt alternativ"),
+        ({"report_date": "2023-03-01"}, "kan inte komma efter avstämningsdatumets termin (VT2023)"),
+        ({"report_date": "2999-01-01"}, "kan inte ligga i framtiden"),
+        ({"report_date": "31/3"}, "Fyll i ett giltigt datum"),
+    ],
+)
+def test_a_bad_period_or_date_is_refused_in_words_and_nothing_is_ordered(
+    client, world, personas, data, words
+):
+    client.force_login(personas.council)
+    response = _order_regional(client, world, **data)
+    assert response.status_code == 400
+    assert words in response.content.decode()
+    assert not ReportRequest.objects.exists()
+
+
+def test_hr_orders_a_progress_report_for_an_earlier_date(client, world, personas):
+    client.force_login(personas.hr_borlange)
+    client.post(
+        reverse("reporting:report_order", args=["progress"]),
+        {"scope_choice": f"m{world.borlange.pk}", "report_date": "2024-12-31"},
+    )
+    report = ReportRequest.objects.get()
+    assert report.data_date == date(2024, 12, 31)
+    assert report.period is None
+
+
+def test_without_a_broker_the_order_is_answered_at_once_and_the_report_shown_queued(
+    transactional_db, client, world, personas, completed, media_root
+):
+    """As `make run` without REDIS_URL: the report is made in a thread of the site's
+    process after the answer, so the page shows it queued or being made, then done."""
+    import psycopg
+    from django.db import connection
+
+    from portal.celery import app as celery_app
+
+    s = connection.settings_dict
+    lock = psycopg.connect(
+        dbname=s["NAME"],
+        user=s.get("USER") or "postgres",
+        host=s.get("HOST") or "127.0.0.1",
+        port=s.get("PORT") or 5432,
+    )
+    before = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    try:
+        # The build waits for the enrolments, mid-report, until the test lets it go.
+        lock.execute("LOCK TABLE enrolment_enrolment IN ACCESS EXCLUSIVE MODE")
+        client.force_login(personas.hr_borlange)
+        response = client.post(
+            reverse("reporting:report_order", args=["progress"]),
+            {"scope_choice": f"m{world.borlange.pk}"},
+            follow=True,
+        )
+        report = ReportRequest.objects.get()
+        html = response.content.decode()
+        row = html[html.index(f'id="report-{report.pk}"') :]
+        row = row[: row.index("</tr>")]
+        assert 'role="progressbar"' in row
+        assert "hx-get" in row
+        assert ReportRequest.objects.get().state in (ReportState.QUEUED, ReportState.RUNNING)
+        lock.rollback()
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            report.refresh_from_db()
+            if not report.is_active:
+                break
+            time.sleep(0.1)
+    finally:
+        celery_app.conf.task_always_eager = before
+        lock.rollback()
+        lock.close()
+    assert report.state == ReportState.DONE, report.error_message
+    status = client.get(reverse("reporting:report_status", args=[report.pk])).content.decode()
+    assert reverse("reporting:report_download", args=[report.pk]) in status

@@ -12,3 +12,13 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     **CELERY_BROKER_TRANSPORT_OPTIONS,
     **json.loads(os.environ.get("TEST_BROKER_TRANSPORT_OPTIONS", "{}")),
 }
+
+# A worker started with an embedded beat (-B) runs only the periodic tasks named here.
+if os.environ.get("TEST_BEAT_ONLY"):
+    from portal.settings import CELERY_BEAT_SCHEDULE
+
+    CELERY_BEAT_SCHEDULE = {
+        name: entry
+        for name, entry in CELERY_BEAT_SCHEDULE.items()
+        if name in os.environ["TEST_BEAT_ONLY"].split(",")
+    }

@@ -77,6 +77,8 @@ HEADER_SYNONYMS = {
         "email",
         "emailaddress",
         "workemail",
+        # The managers list's export ("E-postadress i tjänsten") imports back as it is.
+        "epostadressitjansten",
     },
     "employee_number": {
         "anstallningsnummer",
@@ -108,9 +110,13 @@ HEADER_SYNONYMS = {
         "avslutad",
         "lefton",
         "leftthemanagerrole",
+        "lamnadechefsrollen",
     },
 }
 
+
+# A quote before what would start a formula: how portal.exports keeps such a text a text.
+FORMULA_ESCAPES = {"'=", "'+", "'-", "'@"}
 
 XLSX_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the old binary .xls
@@ -248,7 +254,12 @@ def cell_text(value) -> str:
         return value.isoformat()
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return " ".join(str(value).split())
+    text = " ".join(str(value).split())
+    # Our exports write a text that starts like a formula as '=…, so that Excel keeps it
+    # text (portal.exports); such a cell reads back as the text itself.
+    if text[:2] in FORMULA_ESCAPES:
+        return text[1:]
+    return text
 
 
 def read_rows(file_name: str, content: bytes) -> list[tuple[int, list]]:

@@ -251,6 +251,16 @@ def _clean(row: PreviewRow, raw: dict[str, object], columns: dict[str, Column], 
             row.values[name] = text
 
 
+def _show_as_stored(row: PreviewRow, columns: list[Column]):
+    """The preview shows each usable cell as it will be stored (the e-mail in lower case,
+    a date as 2024-03-01, a choice by its label), and a cell in error as it was written."""
+    for cell, column in zip(row.cells, columns, strict=True):
+        if cell.has_error or column.field not in row.values:
+            continue
+        value = row.values[column.field]
+        cell.text = "" if value is None or value == "" else _display(column.field, value)
+
+
 # Comparing with what is stored -----------------------------------------------------------
 
 
@@ -383,6 +393,7 @@ def participants_rows_preview(
         cells = [PreviewCell(c.header, cell_text(raw[c.field])) for c in preview.columns]
         row = PreviewRow(number=number, cells=cells)
         _clean(row, raw, columns, ctx)
+        _show_as_stored(row, preview.columns)
         preview.rows.append(row)
 
     headers = {name: column.header for name, column in columns.items()}

@@ -13,7 +13,9 @@ _SCOPES = {
     "hr.falun@demo.hvd.se": "Falun",
     "forvaltningschef.borlange@demo.hvd.se": "Borlänge",
     "rad@demo.hvd.se": "HvD (aggregates only)",
-    "chef@demo.hvd.se": "own progress",
+    "chef@demo.hvd.se": "own progress: half-way",
+    "chef.klar@demo.hvd.se": "own progress: completed, with a certificate",
+    "chef.ny@demo.hvd.se": "own progress: between courses, may ask to be nominated",
 }
 
 
@@ -35,7 +37,9 @@ class Command(BaseCommand):
             f"HT2022–HT2025, {s.current_participants} started HT2026, "
             f"{s.not_started} not started\n"
             f"  {s.enrolments} enrolments, {s.events} enrolment events, "
-            f"{s.credit_transfers} credit transfers, {s.mandates} mandate"
+            f"{s.credit_transfers} credit transfers, {s.mandates} mandate\n"
+            f"  {s.certificates} certificates, {s.nomination_requests} requests to be "
+            f"nominated, {s.evaluation_answers} answers to a course evaluation"
         )
         g = build_gavleborg()
         self.stdout.write(self.style.SUCCESS("Gävleborg demo loaded."))

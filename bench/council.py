@@ -1,0 +1,122 @@
+"""Times the council's pages beside the Django admin changelist of the same managers, in one
+run: key figures, intake planning and the region's compliance, as a council member of the
+synthetic region sees them, and prints each median, its ratio to the admin changelist and
+its number of queries.
+
+    DEBUG=1 DATABASE_URL=postgres://postgres@127.0.0.1:5432/ledarskap_bench20 \\
+        .venv/bin/python bench/council.py [--runs 7]
+
+Run it on the 20,000 and the 50,000 databases to see how each page grows. The users it
+logs in with are written inside a transaction that is rolled back at the end, so the
+database is left as it was (the benchmark databases are shared and read-only). Needs the
+synthetic region of `seed_scale` (county code 99). Never run by the tests.
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.db import connection, reset_queries, transaction  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.urls import reverse  # noqa: E402
+
+from enrolment.models import Participant  # noqa: E402
+from portal.accounts.models import Role, RoleAssignment, User  # noqa: E402
+from programmes.models import Region  # noqa: E402
+
+SYNTHETIC = "99"
+
+
+class Rollback(Exception):
+    pass
+
+
+def client_for(email, role, region, **flags) -> Client:
+    user = User.objects.create(email=email, **flags)
+    RoleAssignment.objects.create(user=user, role=role, region=region)
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def measure(client, url, runs):
+    """Milliseconds of the first request (cold: nothing kept for the day yet), the median
+    of `runs` requests after it, and the queries of the first and of the last."""
+    reset_queries()  # the log keeps 9,000 queries: a full one would count none
+    with CaptureQueriesContext(connection) as captured:
+        started = time.perf_counter()
+        response = client.get(url)
+        cold = (time.perf_counter() - started) * 1000
+    assert response.status_code == 200, (url, response.status_code)
+    times = []
+    for _run in range(runs):
+        started = time.perf_counter()
+        response = client.get(url)
+        times.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200, (url, response.status_code)
+    reset_queries()
+    with CaptureQueriesContext(connection) as warm:
+        client.get(url)
+    return statistics.median(times), cold, len(captured), len(warm)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=7)
+    args = parser.parse_args()
+    settings.ALLOWED_HOSTS = ["*"]
+    region = Region.objects.filter(county_code=SYNTHETIC).first()
+    if region is None:
+        sys.exit("No synthetic region: run `manage.py seed_scale` first.")
+    managers = Participant.objects.filter(municipality__region=region).count()
+    print(
+        f"{connection.settings_dict['NAME']}: {region.municipalities.count()} municipalities, "
+        f"{managers} managers; {args.runs} runs each, median:",
+        flush=True,
+    )
+    try:
+        with transaction.atomic():
+            admin = client_for(
+                "bench-admin@example.invalid",
+                Role.PROGRAMME_ADMIN,
+                region,
+                is_staff=True,
+                is_superuser=True,
+            )
+            council = client_for("bench-council@example.invalid", Role.COUNCIL, region)
+            pages = [
+                ("admin changelist", admin, reverse("admin:enrolment_participant_changelist")),
+                ("key figures", council, reverse("followup:key_figures")),
+                ("intake planning", council, reverse("followup:intake_planning")),
+                ("regional compliance", council, reverse("enrolment:compliance_region")),
+            ]
+            results = {}
+            for name, client, url in pages:
+                results[name] = measure(client, url, args.runs)
+                print(f"  {name:22} {results[name][0]:8.1f} ms", flush=True)
+            raise Rollback
+    except Rollback:
+        pass
+    base = results["admin changelist"][0]
+    print("Side by side (median after the first request; the first, cold, apart):")
+    for name, (ms, cold, queries, warm) in results.items():
+        print(
+            f"  {name:22} {ms:8.1f} ms  {ms / base:5.2f} × admin changelist  {warm} queries"
+            f"   | first {cold:8.1f} ms  {cold / base:6.2f} ×  {queries} queries"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,82 @@
+"""The council's day-level figures, kept in the cache per region and day until a write.
+
+Key figures and intake planning count a whole region, and the figures of a day change
+only when the data behind them does. Every save or delete of a model of the apps they read
+(programmes, enrolment, evaluations) moves a generation number forward, and figures are
+kept under the generation they were made in, so any write makes every kept figure
+unreachable. The number moves at the write, for what the same transaction reads next, and
+again when the transaction commits, so that figures made meanwhile from the data before
+it are never read after it. Bulk inserts send no signal (the participant import, the
+loading of data): the key also holds the highest id of the tables they fill, read in one
+indexed query, so new rows make new figures too. (The release of evaluation answers
+inserts in bulk, then deletes what it released through the ORM, which signals.)
+
+With no cache reachable every read misses and the figures are computed: the cache helps
+and never decides.
+"""
+
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.utils import translation
+
+# The apps whose rows the council's figures are made of.
+APPS = frozenset({"programmes", "enrolment", "evaluations"})
+GENERATION = "followup:generation"
+KEEP_SECONDS = 60 * 60 * 24
+
+
+def figures_changed() -> None:
+    """The data behind the council's figures changed: forget every kept figure."""
+    try:
+        cache.incr(GENERATION)
+    except ValueError:  # not there yet (or the cache is down)
+        cache.set(GENERATION, 1, None)
+
+
+def _written(sender, **kwargs) -> None:
+    if sender._meta.app_label in APPS:
+        figures_changed()
+        transaction.on_commit(figures_changed)
+
+
+def connect() -> None:
+    """Called once from the reporting app's `ready()`."""
+    for signal in (post_save, post_delete, m2m_changed):
+        signal.connect(_written, dispatch_uid=f"followup.cache.{signal}")
+
+
+def _inserted() -> str:
+    """The highest id of each table that bulk inserts fill."""
+    from enrolment.models import CreditTransfer, Enrolment, Participant
+
+    tables = [m._meta.db_table for m in (Participant, Enrolment, CreditTransfer)]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(f"(SELECT max(id) FROM {table})" for table in tables))
+        return "-".join(str(n or 0) for n in cursor.fetchone())
+
+
+def day_figures(kind: str, region, on, compute):
+    """`compute()`'s figures of the region on the day, from the cache when nothing was
+    written since they were made."""
+    generation = f"{cache.get(GENERATION, 0)}-{_inserted()}"
+    key = ":".join(
+        str(part)
+        for part in (
+            "followup",
+            kind,
+            connection.settings_dict["NAME"],
+            region.pk,
+            on.isoformat(),
+            translation.get_language(),
+            generation,
+        )
+    )
+    try:
+        figures = cache.get(key)
+    except Exception:  # kept by an earlier version of the code that no longer unpickles
+        figures = None
+    if figures is None:
+        figures = compute()
+        cache.set(key, figures, KEEP_SECONDS)
+    return figures

@@ -1,0 +1,247 @@
+"""What the council's follow-up reads: key figures, the regional report and intake planning
+read the database only through these functions.
+
+Every count is made in PostgreSQL and filtered by subquery, from the facts of
+`enrolment.facts` and the progress of `enrolment.progress`; no model instance is built for
+aggregate work. Each function takes the region and the day, so the figures are "as of" it.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Count, DecimalField, Min, Q, Sum
+from django.db.models.functions import Coalesce
+
+from enrolment.facts import SEAT_TAKEN_STATES, placed_municipality
+from enrolment.models import Enrolment, EnrolmentState, Participant
+from enrolment.progress import DONE_STATUSES, with_completion_date, with_programme_status
+from programmes.models import Course, CourseOffering, Municipality, OfferingState
+from reporting.evaluations.models import TOOK_COURSE_STATES, Response
+
+# A pass gives the hp recorded on it, else the course's.
+_HP_OF_PASS = Coalesce(
+    "credits",
+    "offering__course__credits",
+    output_field=DecimalField(max_digits=8, decimal_places=1),
+)
+
+
+def took_part_q(*, on: date, prefix: str = "") -> Q:
+    """An enrolment in which a manager took a course by the day: registered, passed or
+    failed on an offering that has started. The regional report counts the same."""
+    return Q(
+        **{
+            f"{prefix}state__in": TOOK_COURSE_STATES,
+            f"{prefix}offering__start_date__lte": on,
+        }
+    )
+
+
+def result_known_q(*, on: date, prefix: str = "") -> Q:
+    """A result dated by the day (an undated result counts, as in progress)."""
+    return Q(**{f"{prefix}result_date__isnull": True}) | Q(**{f"{prefix}result_date__lte": on})
+
+
+def region_municipalities(region):
+    return Municipality.objects.filter(region=region)
+
+
+def placed_enrolments(region, on: date):
+    """Enrolments of the region's managers, each under `place`: the municipality where
+    the manager was placed on the day (a manager who moved since counts where they were)."""
+    return Enrolment.objects.annotate(
+        place=placed_municipality(on=on, prefix="participant__")
+    ).filter(place__in=region_municipalities(region).values("pk"))
+
+
+def placed_managers(region, on: date):
+    """The region's managers, each under `place` as on the day."""
+    return Participant.objects.annotate(place=placed_municipality(on=on)).filter(
+        place__in=region_municipalities(region).values("pk")
+    )
+
+
+def trained_cells(region, on: date) -> dict:
+    """{(municipality, term index): (managers trained, the same people)}."""
+    return {
+        (row["place"], row["offering__term_index"]): (row["n"], row["n"])
+        for row in placed_enrolments(region, on)
+        .filter(took_part_q(on=on))
+        .values("place", "offering__term_index")
+        .annotate(n=Count("participant_id", distinct=True))
+        .order_by()
+    }
+
+
+def _passed(region, on: date):
+    return placed_enrolments(region, on).filter(
+        result_known_q(on=on), state=EnrolmentState.PASSED, offering__start_date__lte=on
+    )
+
+
+def credit_cells(region, on: date) -> dict:
+    """hp produced per municipality and term, with the number of people behind each sum:
+    {(municipality, term index): (hp, people)}."""
+    return {
+        (row["place"], row["offering__term_index"]): (row["hp"], row["people"])
+        for row in _passed(region, on)
+        .values("place", "offering__term_index")
+        .annotate(hp=Sum(_HP_OF_PASS), people=Count("participant_id", distinct=True))
+        .order_by()
+    }
+
+
+def credit_rows(region, on: date) -> dict:
+    """hp produced per municipality over all terms: {municipality: (hp, people)}."""
+    return {
+        row["place"]: (row["hp"], row["people"])
+        for row in _passed(region, on)
+        .values("place")
+        .annotate(hp=Sum(_HP_OF_PASS), people=Count("participant_id", distinct=True))
+        .order_by()
+    }
+
+
+@dataclass(frozen=True)
+class TrainedManager:
+    """A manager who took a course, as the key figures count them: where they were placed,
+    when their first course started, when they left the manager role, and whether (and
+    when) they completed the programme by the day."""
+
+    place: int
+    first_start: date
+    left_on: date | None
+    exempt: bool
+    completed_on: date | None
+
+
+def trained_managers(region, on: date, *, completion_before: date) -> list[TrainedManager]:
+    """The managers who took a course by the day, with their first course's start. Their
+    progress is read, in the same query, only for those whose first course started by
+    `completion_before`: the others are in no completion cohort."""
+    first_start = Min(
+        "enrolments__offering__start_date",
+        filter=Q(
+            enrolments__state__in=TOOK_COURSE_STATES,
+            enrolments__offering__start_date__lte=on,
+        ),
+    )
+    trained = (
+        placed_managers(region, on)
+        .annotate(first_start=first_start)
+        .filter(first_start__isnull=False)
+        .order_by()
+    )
+    cohort = with_completion_date(
+        Participant.objects.filter(
+            pk__in=trained.filter(first_start__lte=completion_before).values("pk")
+        ),
+        on,
+    ).values_list("pk", "programme_exempt", "completed_on")
+    progress = {pk: (exempt, done) for pk, exempt, done in cohort}
+    return [
+        TrainedManager(place, first, left_on, *progress.get(pk, (False, None)))
+        for pk, place, first, left_on in trained.values_list(
+            "pk", "place", "first_start", "left_on"
+        )
+    ]
+
+
+def course_results(region, on: date):
+    """The region's courses with their passes and fails dated by the day."""
+    results = "offerings__enrolments"
+    return (
+        Course.objects.filter(slot__programme__region=region)
+        .annotate(
+            passed=Count(
+                results,
+                filter=Q(offerings__enrolments__state=EnrolmentState.PASSED)
+                & result_known_q(on=on, prefix=f"{results}__"),
+            ),
+            failed=Count(
+                results,
+                filter=Q(offerings__enrolments__state=EnrolmentState.FAILED)
+                & result_known_q(on=on, prefix=f"{results}__"),
+            ),
+        )
+        .select_related("slot")
+        .order_by("slot__position", "title")
+    )
+
+
+def evaluation_responses(region):
+    return Response.objects.filter(round__offering__course__slot__programme__region=region)
+
+
+# --- Intake planning ------------------------------------------------------------------
+
+# The offerings whose seats a coming intake can still take.
+PLANNED_STATES = (OfferingState.PLANNED, OfferingState.OPEN)
+
+
+def first_course_seats(region_ids, term_indexes) -> tuple[dict[int, int], dict[int, int]]:
+    """The seats of the first course (slot 1, every alternative) planned or open per term,
+    and how many of them are taken: ({term index: seats}, {term index: taken})."""
+    offerings = CourseOffering.objects.filter(
+        course__slot__programme__region_id__in=region_ids,
+        course__slot__position=1,
+        state__in=PLANNED_STATES,
+        term_index__in=term_indexes,
+    )
+    seats = dict(
+        offerings.values("term_index")
+        .annotate(seats=Sum("seats"))
+        .order_by()
+        .values_list("term_index", "seats")
+    )
+    taken = dict(
+        Enrolment.objects.filter(offering__in=offerings, state__in=SEAT_TAKEN_STATES)
+        .values("offering__term_index")
+        .annotate(n=Count("id"))
+        .order_by()
+        .values_list("offering__term_index", "n")
+    )
+    return seats, taken
+
+
+# --- The regional report ---------------------------------------------------------------
+
+
+def completed_by_place(region, on: date, enrolments) -> dict[int, int]:
+    """Of the managers behind `enrolments` (a queryset of `placed_enrolments`), how many
+    had completed the programme (or been exempted from it) on the day, per municipality
+    where they were placed."""
+    takers = placed_managers(region, on).filter(pk__in=enrolments.values("participant_id"))
+    return dict(
+        with_programme_status(takers, on)
+        .filter(programme_status__in=DONE_STATUSES)
+        .values("place")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("place", "n")
+    )
+
+
+def programme_courses(programme):
+    """The programme's courses in the order of its slots."""
+    return (
+        Course.objects.filter(slot__programme=programme)
+        .select_related("slot")
+        .order_by("slot__position", "title")
+    )
+
+
+def results_by(enrolments, key: str, on: date) -> dict:
+    """Passes, fails, hp of the passes and the managers behind `enrolments`, per `key`."""
+    passed = Q(state=EnrolmentState.PASSED) & result_known_q(on=on)
+    return {
+        row[key]: row
+        for row in enrolments.values(key)
+        .annotate(
+            passed=Count("pk", filter=passed),
+            failed=Count("pk", filter=Q(state=EnrolmentState.FAILED) & result_known_q(on=on)),
+            credits=Sum(Coalesce("credits", "offering__course__credits"), filter=passed),
+            participants=Count("participant", distinct=True),
+        )
+        .order_by()
+    }

@@ -1,0 +1,145 @@
+"""Property-based tests of `enrolment.setbased`, the set-based form of progress and
+compliance: for random histories (the generators of `test_facts_properties`) and random
+days, every manager's programme status, slots, hp, completion, compliance status and
+deadline read from the one query equal what `progress_for`, `programme_status` and
+`compute_compliance` say in Python, and the counts of `compliance_summary` equal the
+counts of the rows.
+
+Planned offerings after the histories' terms give the at-risk estimate scheduled terms
+to use, as well as the terms after them.
+"""
+
+from dataclasses import dataclass
+
+import pytest
+from django.db.models import Q
+from hypothesis import given
+from hypothesis import strategies as st
+
+from enrolment.compliance import compliance_summary, compute_compliance
+from enrolment.models import Participant
+from enrolment.progress import programme_status, progress_for, with_programme_status
+from enrolment.setbased import standing_rows, with_standing
+from programmes.models import OfferingState
+from tests import factories as f
+
+from .test_facts_properties import (
+    EXAMPLES,
+    Scene,
+    _write,
+    days,
+    in_savepoint,
+    manager_st,
+    mandate_st,
+)
+from .test_facts_properties import scene as facts_scene  # noqa: F401
+
+PLANNED = {("law", "HT2027"), ("systems", "HT2027"), ("new", "VT2028"), ("steering", "VT2028")}
+
+
+@dataclass
+class Planned:
+    scene: Scene
+
+
+@pytest.fixture
+def planned(scene):
+    for course, term in PLANNED:
+        f.OfferingFactory(
+            course=scene.world.courses[course], term=term, state=OfferingState.PLANNED
+        )
+    return Planned(scene=scene)
+
+
+@pytest.fixture
+def scene(facts_scene):  # noqa: F811
+    return facts_scene
+
+
+def _progress_of(person, mine, on):
+    return (
+        programme_status(person, mine, on=on),
+        len(mine.slots),
+        mine.slots_filled,
+        mine.credits,
+        mine.exempt_from_programme,
+        mine.is_complete,
+        mine.begun,
+        mine.completed_on,
+    )
+
+
+def _standing_of(row):
+    return (
+        row.programme_status,
+        row.slot_count,
+        row.slots_filled,
+        row.hp,
+        row.programme_exempt,
+        row.programme_complete,
+        row.begun,
+        row.completed_on,
+    )
+
+
+@EXAMPLES
+@given(managers=st.lists(manager_st, min_size=1, max_size=3), mandates=mandate_st, on=days)
+def test_the_set_based_standing_agrees_with_progress_and_compliance(
+    planned, managers, mandates, on
+):
+    world = planned.scene.world
+    municipalities = [world.borlange, world.falun]
+
+    def check():
+        people = _write(planned.scene, managers, mandates)
+        ids = [p.pk for p in people]
+        mine = Q(pk__in=ids)
+        progress = progress_for(people, on)
+        rows = {
+            row.participant_id: row
+            for row in standing_rows(Participant.objects.filter(mine), on, compliance=True)
+        }
+        assert set(rows) == set(ids)
+        for person in people:
+            assert _progress_of(person, progress[person.pk], on) == _standing_of(rows[person.pk])
+
+        results = compute_compliance(municipalities, on, mine)
+        judged = {
+            row.participant.pk: (result.municipality.pk, row.status, row.deadline)
+            for result in results
+            for row in result.rows
+        }
+        for person in people:
+            row = rows[person.pk]
+            expected = judged.get(person.pk)
+            got = (
+                (row.municipality_id, row.compliance_status, row.compliance_deadline)
+                if row.compliance_status
+                else None
+            )
+            assert got == expected, (person.pk, on)
+            if expected:
+                python = next(
+                    r for res in results for r in res.rows if r.participant.pk == person.pk
+                )
+                assert (row.start_by, row.complete_by) == (python.start_by, python.complete_by)
+
+        summary = compliance_summary(municipalities, on, mine)
+        assert [s.counts for s in summary] == [r.counts for r in results]
+        assert [s.total for s in summary] == [r.total for r in results]
+
+        # The annotations the list filters and sorts by are the same rows.
+        annotated = with_standing(Participant.objects.filter(mine), on, compliance=True)
+        for p in annotated:
+            row = rows[p.pk]
+            assert (p.hp, p.programme_status, p.compliance_status, p.compliance_deadline) == (
+                row.hp,
+                row.programme_status,
+                row.compliance_status,
+                row.compliance_deadline,
+            )
+        assert {
+            p.pk: p.hp for p in with_programme_status(Participant.objects.filter(mine), on)
+        } == {pk: row.hp for pk, row in rows.items()}
+
+    in_savepoint(check)
