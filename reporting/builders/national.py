@@ -10,15 +10,17 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import F
+from django.db.models import F, Min
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from enrolment.compliance import region_compliance
+from enrolment.facts import placed_municipality
+from enrolment.models import Enrolment
 from portal.disclosure import Disclosure
-from programmes.models import Provider, Region
+from programmes.models import Municipality, Provider, Region
 from programmes.selectors import region_programmes
-from reporting.followup.selectors import placed_enrolments, results_by, took_part_q
+from reporting.followup.selectors import completed_by_place, results_by, took_part_q
 
 from . import ReportRefused, common_context, render_pdf
 from .regional import (
@@ -26,7 +28,7 @@ from .regional import (
     Group,
     _declare_compliance,
     _declare_group,
-    _participation,
+    _group,
     _show_group,
     _terms,
 )
@@ -49,44 +51,37 @@ class National:
         return any(not g.shown for g in self.regions + self.providers)
 
 
-def _provider_results(region, terms, data_date: date) -> dict:
-    """The region's participation per provider: the offering's own provider, else the
-    lead provider of its programme."""
-    enrolments = (
-        placed_enrolments(region, data_date)
+def _placed(region_ids, terms, data_date: date):
+    """The enrolments in which managers took part, of every region at once, each under
+    `place`, the municipality where the manager was placed on the day (the fact of
+    `enrolment.facts`, as the regional report's `placed_enrolments` reads it per region):
+    one scan for the nation instead of one a region."""
+    municipalities = Municipality.objects.filter(region_id__in=region_ids).values("pk")
+    return (
+        Enrolment.objects.annotate(place=placed_municipality(on=data_date, prefix="participant__"))
+        .filter(place__in=municipalities)
         .filter(
             took_part_q(on=data_date),
             offering__term_index__gte=terms[0].index,
             offering__term_index__lte=terms[-1].index,
         )
-        .annotate(
-            given_by=Coalesce(
-                F("offering__provider_id"), F("offering__course__slot__programme__provider_id")
-            )
-        )
     )
-    return results_by(enrolments, "given_by", data_date)
 
 
-def _add(into: dict, found: dict) -> None:
-    for provider_id, row in found.items():
-        total = into.setdefault(
-            provider_id, {"participants": 0, "passed": 0, "failed": 0, "credits": Decimal("0")}
-        )
-        for key in ("participants", "passed", "failed"):
-            total[key] += row.get(key) or 0
-        total["credits"] += row.get("credits") or Decimal("0")
+def _by_provider(enrolments, data_date: date) -> list[Group]:
+    """Participation per provider: the offering's own, else its programme's lead."""
+    given_by = Coalesce(
+        F("offering__provider_id"), F("offering__course__slot__programme__provider_id")
+    )
+    found = results_by(enrolments.annotate(given_by=given_by), "given_by", data_date)
+    names = dict(Provider.objects.filter(pk__in=found).values_list("pk", "name"))
+    return [
+        _group(names[pk], row) for pk, row in sorted(found.items(), key=lambda item: names[item[0]])
+    ]
 
 
-def _region_line(region, programme, data_date: date):
-    """One region's total (the regional report's own), its compliance in one line and
-    its figures per provider; None for a region whose programme starts after the day."""
-    try:
-        terms = _terms(programme, data_date)
-    except ReportRefused:
-        return None
-    total = _participation(region, programme, terms, data_date)["total"]
-    total.name = region.name
+def _compliance_line(region, data_date: date) -> ComplianceLine:
+    """The region's compliance in one line: the municipalities with a mandate, summed."""
     counts: dict = {}
     managers = mandates = 0
     for result in region_compliance(region=region, on=data_date):
@@ -96,8 +91,22 @@ def _region_line(region, programme, data_date: date):
         managers += result.total
         for status, n in result.counts.items():
             counts[status] = counts.get(status, 0) + n
-    line = ComplianceLine(name=region.name, mandate=mandates or None, total=managers, counts=counts)
-    return total, line, _provider_results(region, terms, data_date), terms
+    return ComplianceLine(name=region.name, mandate=mandates or None, total=managers, counts=counts)
+
+
+def _first_terms(regions, data_date: date):
+    """The terms from the earliest programme's first term to the data date; regions whose
+    programme starts after the day are left out."""
+    programmes = region_programmes([r.pk for r in regions])
+    kept, first = [], None
+    for region in regions:
+        try:
+            terms = _terms(programmes.get(region.pk), data_date)
+        except ReportRefused:
+            continue
+        kept.append(region)
+        first = terms if first is None or terms[0] < first[0] else first
+    return kept, first
 
 
 def national_figures(*, data_date: date, region_ids=None) -> National:
@@ -105,32 +114,38 @@ def national_figures(*, data_date: date, region_ids=None) -> National:
     regions = Region.objects.order_by("name")
     if region_ids is not None:
         regions = regions.filter(pk__in=region_ids)
-    regions = list(regions)
-    programmes = region_programmes([r.pk for r in regions])
+    regions, terms = _first_terms(list(regions), data_date)
     national = National(data_date=data_date)
-    per_provider: dict = {}
-    first = last = None
+    if not regions:
+        national.total = Group(name=_("The nation"))
+        return national
+    enrolments = _placed([r.pk for r in regions], terms, data_date)
+    firsts = list(
+        enrolments.values("participant_id", "place").annotate(first=Min("offering__term_index"))
+    )
+    by_place = results_by(enrolments, "place", data_date)
+    completed: dict = {}
     for region in regions:
-        found = _region_line(region, programmes.get(region.pk), data_date)
-        if found is None:
-            continue
-        total, line, providers, terms = found
-        national.regions.append(total)
-        national.compliance.append(line)
-        _add(per_provider, providers)
-        first = min(first, terms[0]) if first else terms[0]
-        last = max(last, terms[-1]) if last else terms[-1]
-    names = dict(Provider.objects.filter(pk__in=per_provider).values_list("pk", "name"))
-    national.providers = [
-        Group(
-            name=names[pk],
-            participants=row["participants"],
-            passed=row["passed"],
-            failed=row["failed"],
-            credits=row["credits"],
+        completed.update(completed_by_place(region, data_date, enrolments))
+    region_of = dict(Municipality.objects.filter(region__in=regions).values_list("pk", "region_id"))
+    people: dict = {}
+    for row in firsts:
+        people.setdefault(region_of[row["place"]], set()).add(row["participant_id"])
+    for region in regions:
+        places = [pk for pk, owner in region_of.items() if owner == region.pk]
+        rows = [_group("", by_place.get(pk, {})) for pk in places]
+        national.regions.append(
+            Group(
+                name=region.name,
+                participants=len(people.get(region.pk, ())),
+                completed=sum(completed.get(pk, 0) for pk in places),
+                passed=sum(g.passed for g in rows),
+                failed=sum(g.failed for g in rows),
+                credits=sum((g.credits for g in rows), Decimal("0")),
+            )
         )
-        for pk, row in sorted(per_provider.items(), key=lambda item: names[item[0]])
-    ]
+        national.compliance.append(_compliance_line(region, data_date))
+    national.providers = _by_provider(enrolments, data_date)
     national.total = Group(
         name=_("The nation"),
         participants=sum(g.participants for g in national.regions),
@@ -139,7 +154,7 @@ def national_figures(*, data_date: date, region_ids=None) -> National:
         failed=sum(g.failed for g in national.regions),
         credits=sum((g.credits for g in national.regions), Decimal("0")),
     )
-    national.first_term, national.last_term = str(first or ""), str(last or "")
+    national.first_term, national.last_term = str(terms[0]), str(terms[-1])
     protect_national(national)
     return national
 

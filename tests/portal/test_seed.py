@@ -27,6 +27,7 @@ from portal.demo.dalarna import (
     MANAGER_EMAIL,
     NEW_MANAGER_EMAIL,
 )
+from portal.demo.gavleborg import USERS as GAVLEBORG_USERS
 from programmes.models import (
     Course,
     CourseOffering,
@@ -174,8 +175,10 @@ def test_seed_demo_prints_a_log_in_for_every_demo_user():
 def test_seed_demo_gives_each_demo_user_their_role_and_password():
     seed_demo()
 
-    assert {role for role, _email in DEMO_USERS} == set(Role.values)
-    for role, email in DEMO_USERS:
+    # Every role has a demo log-in: the national administrator's comes with Gävleborg.
+    gavleborg = {role for role, *_rest in GAVLEBORG_USERS}
+    assert {role for role, _email in DEMO_USERS} | gavleborg == set(Role.values)
+    for role, email in DEMO_USERS + [(role, email) for role, email, *_rest in GAVLEBORG_USERS]:
         user = User.objects.get(email=email)
         assert user.check_password(DEMO_PASSWORD)
         assert RoleAssignment.objects.filter(user=user, role=role).exists()

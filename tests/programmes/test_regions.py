@@ -8,7 +8,11 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 from pypdf import PdfReader
 
 from enrolment.compliance import Status, municipality_compliance
@@ -235,9 +239,9 @@ def test_a_manager_may_be_nominated_only_to_a_provider_their_municipality_may_us
     falun = f.ParticipantFactory(municipality=world.falun)
     borlange = f.ParticipantFactory(municipality=world.borlange)
     assert nomination_problem(falun, two_providers["second"]) is None
-    assert nomination_problem(borlange, two_providers["second"]) == (
-        "The offering is not given to the manager's municipality."
-    )
+    with translation.override("en"):
+        refused = nomination_problem(borlange, two_providers["second"])
+    assert refused == "The offering is not given to the manager's municipality."
     assert nomination_problem(borlange, two_providers["lead"]) is None
 
 
@@ -381,3 +385,27 @@ def test_the_national_follow_up_report_aggregates_the_regions_and_names_no_one(
     assert "Hälsa och välfärd i Dalarna" in text and "Region Gävleborg" in text
     assert "13" in text
     assert "Ståhl" not in text and "Ström" not in text
+
+
+def test_build_national_report_writes_the_pdf(tmp_path, world, gavleborg):
+    _taking_part(world.courses["new"], world.borlange, 6, "b")
+    out = tmp_path / "nationell.pdf"
+    call_command(
+        "build_national_report", "--date", "2026-11-29", "--out", str(out), stdout=io.StringIO()
+    )
+    assert out.read_bytes().startswith(b"%PDF")
+
+
+def test_the_national_follow_up_runs_the_same_queries_whatever_the_number_of_managers(
+    world, gavleborg, django_assert_max_num_queries
+):
+    f.MandateFactory(municipality=world.borlange)
+    f.MandateFactory(municipality=gavleborg.gavle)
+    _taking_part(world.courses["new"], world.borlange, 3, "b")
+    _taking_part(gavleborg.courses["lead"], gavleborg.gavle, 3, "g")
+    with CaptureQueriesContext(connection) as small:
+        national.national_figures(data_date=TODAY)
+    _taking_part(world.courses["law"], world.falun, 12, "f")
+    _taking_part(gavleborg.courses["law"], gavleborg.sandviken, 12, "s")
+    with django_assert_max_num_queries(len(small)):
+        national.national_figures(data_date=TODAY)
