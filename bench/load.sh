@@ -6,8 +6,8 @@
 #   DATABASE_URL=postgres://postgres@127.0.0.1:5432/ledarskap_bench_copy \
 #   REDIS_URL=redis://127.0.0.1:6379/3 bench/load.sh [users] [seconds]
 #
-# The database must hold the synthetic region and the users of
-# `bench/locustfile.py setup` (see its docstring); use a copy of the benchmark database.
+# The database must hold the synthetic region (seed_scale); the script adds the users of
+# `bench/locustfile.py setup`, so give it a copy of the benchmark database.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 users=${1:-20}
@@ -34,12 +34,20 @@ export GUNICORN_LOG_LEVEL=warning
 export GUNICORN_BIND="127.0.0.1:$port"
 cd "$root"
 [[ -s "$STATIC_ROOT/staticfiles.json" ]] || .venv/bin/python manage.py collectstatic --noinput -v0
+# The users and their sessions, fresh (a session ends after SESSION_IDLE_MINUTES) and
+# signed with this run's SECRET_KEY.
+.venv/bin/python bench/locustfile.py setup --out "$users_file"
 openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 \
     -keyout "$work/key.pem" -out "$work/cert.pem" 2>/dev/null
 .venv/bin/gunicorn -c gunicorn.conf.py --certfile "$work/cert.pem" --keyfile "$work/key.pem" \
     portal.wsgi:application &
 gunicorn_pid=$!
 for _ in $(seq 100); do curl -fsk "https://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.2; done
-LOCUST_USERS_FILE="$users_file" .venv/bin/locust -f bench/locustfile.py --headless \
-    -u "$users" -r "$users" -t "${seconds}s" --host "https://127.0.0.1:$port" --reset-stats \
-    --only-summary --csv "${BENCH_CSV:-$work/locust}" 2>&1 | grep -v InsecureRequestWarning
+# The figures cover the last $seconds seconds: the first $warmup (log-ins, first use of
+# each page by each worker) are run but not counted.
+warmup=${LOCUST_WARMUP:-30}
+LOCUST_WARMUP="$warmup" LOCUST_USERS_FILE="$users_file" PYTHONWARNINGS=ignore \
+    .venv/bin/locust -f bench/locustfile.py --headless -u "$users" -r "$users" \
+    -t "$((warmup + seconds))s" --host "https://127.0.0.1:$port" --only-summary \
+    --csv "${BENCH_CSV:-$work/locust}" 2>&1 | grep -v '^\[\|warnings.warn\|InsecureRequest'
+echo "gunicorn: $(grep -c . "$GUNICORN_ACCESS_LOG") requests logged; load average: $(cut -d' ' -f1-3 /proc/loadavg)"

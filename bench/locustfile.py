@@ -1,13 +1,14 @@
 """The daily mix under load: every role logs in and goes about its pages, the council's
 included, against gunicorn with production settings.
 
-    # 1. Users for the synthetic region (seed_scale, county 99), written to a copy of the
-    #    benchmark database, never to the shared one:
+    # bench/load.sh does all three steps, with one SECRET_KEY for the sessions and the site.
+    # 1. Users for the synthetic region (seed_scale, county 99) and a session each, written
+    #    to a copy of the benchmark database, never to the shared one:
     createdb -h 127.0.0.1 -U postgres -T ledarskap_bench20 ledarskap_bench_copy
-    DEBUG=1 DATABASE_URL=postgres://postgres@127.0.0.1:5432/ledarskap_bench_copy \\
+    DEBUG=0 SECRET_KEY=... DATABASE_URL=postgres://postgres@127.0.0.1:5432/ledarskap_bench_copy \\
         .venv/bin/python bench/locustfile.py setup --out /tmp/locust-users.json
 
-    # 2. The site with production settings (bench/load.sh does 2 and 3 together):
+    # 2. The site with production settings and the same SECRET_KEY:
     DEBUG=0 SECRET_KEY=... ALLOWED_HOSTS=127.0.0.1 DATABASE_URL=... REDIS_URL=... \\
         .venv/bin/gunicorn -c gunicorn.conf.py --certfile ... --keyfile ... portal.wsgi
 
@@ -25,8 +26,13 @@ The mix, per role (weights are the share of simulated users):
 | council member | 2 | start page, key figures, regional compliance, intake planning |
 | programme administrator | 1 | start page, managers list, a manager's page, regional compliance |
 
+Users start with the sessions `setup` made for them (as a log-in makes them), unless
+LOCUST_LOGIN=form, when each logs in through the form first.
+
 Each simulated user waits LOCUST_WAIT_MIN–LOCUST_WAIT_MAX seconds (default 0.1–0.5)
-between pages: people who click through their pages briskly, not a flood.
+between pages: people who click through their pages briskly, not a flood. With
+LOCUST_WARMUP=N (bench/load.sh: 30) the figures are reset N seconds into the run, after
+the log-ins and each worker's first use of each page.
 """
 
 import json
@@ -49,6 +55,7 @@ def setup(out: str, managers: int = 40) -> None:
     import django
 
     django.setup()
+    from django.conf import settings
     from django.db import transaction
     from django.db.models import Count
 
@@ -92,8 +99,19 @@ def setup(out: str, managers: int = 40) -> None:
             user(email, Role.MANAGER)
             Participant.objects.filter(pk=pk).update(user=User.objects.get(email=email))
             own.append(email)
+    # A session for each user, as a log-in makes it: the load may start logged in rather
+    # than with twenty password hashes at once (LOCUST_LOGIN=form logs in instead). Made
+    # just before the run: a session ends after SESSION_IDLE_MINUTES without a request.
+    from django.test import Client
+
+    sessions = {}
+    for email in [*emails.values(), *own]:
+        client = Client()
+        client.force_login(User.objects.get(email=email))
+        sessions[email] = client.cookies[settings.SESSION_COOKIE_NAME].value
     data = {
         "password": PASSWORD,
+        "sessions": sessions,
         "users": emails,
         "managers": own,
         "municipality": {"id": municipality.pk, "code": municipality.code},
@@ -106,7 +124,23 @@ def setup(out: str, managers: int = 40) -> None:
 # --- The load (run by locust) -------------------------------------------------------------
 
 if __name__ != "__main__":
-    from locust import HttpUser, between, task
+    import gevent
+    from locust import HttpUser, between, events, task
+
+    # Log-ins (a deliberately slow password hash each) and each worker's first use of a
+    # page are not the daily mix: the figures start LOCUST_WARMUP seconds into the run.
+    WARMUP = float(os.environ.get("LOCUST_WARMUP", "0"))
+
+    @events.test_start.add_listener
+    def _warm_up(environment, **kwargs):
+        if WARMUP > 0:
+
+            def reset():
+                gevent.sleep(WARMUP)
+                environment.runner.stats.reset_all()
+                print(f"Warm-up of {WARMUP:g} s over: figures from here on.", flush=True)
+
+            gevent.spawn(reset)
 
     with open(os.environ.get("LOCUST_USERS_FILE", "/tmp/locust-users.json")) as handle:
         DATA = json.load(handle)
@@ -126,7 +160,12 @@ if __name__ != "__main__":
             # A self-signed certificate on the benchmark's gunicorn: production cookies are
             # Secure, so the site is spoken to over TLS as it is behind its proxy.
             self.client.verify = False
-            self.log_in(self.email())
+            email = self.email()
+            session = DATA.get("sessions", {}).get(email)
+            if session and os.environ.get("LOCUST_LOGIN", "session") == "session":
+                self.client.cookies.set("sessionid", session)
+            else:
+                self.log_in(email)
 
         def email(self) -> str:
             return DATA["users"][self.role]
