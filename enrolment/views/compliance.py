@@ -13,6 +13,7 @@ from portal.accounts.scope import (
     AGGREGATE_ROLES,
     EDITOR_ROLES,
     PEOPLE_ROLES,
+    has_role,
     reach,
     reach_q,
 )
@@ -105,6 +106,7 @@ def compliance_municipality(request, code):
             "bulk_form_id": NOMINATE_FORM_ID,
             "nothing_open": bulk.nothing_open,
             "here": request.get_full_path(),
+            "may_nominate": has_role(request.user, *EDITOR_ROLES),
             "can_edit_mandate": _mandate_municipalities(request.user)
             .filter(pk=municipality.pk)
             .exists(),
