@@ -94,7 +94,7 @@ def compliance_municipality(request, code):
     filterset, result = _compliance(request, municipality)
     attention = result.rows_with(Status.OVERDUE, Status.AT_RISK)
     not_started = result.rows_with(Status.NOT_STARTED)
-    bulk_form, checkboxes = bulk_nomination(
+    bulk = bulk_nomination(
         request.user, [r.participant for r in attention + not_started], form_id=NOMINATE_FORM_ID
     )
     return render(
@@ -105,12 +105,13 @@ def compliance_municipality(request, code):
             "filter": filterset,
             "result": result,
             "counts": [(s, Status.LABELS[s], result.counts[s]) for s in Status.ORDER],
-            "attention": _with_checkboxes(attention, checkboxes),
-            "not_started": _with_checkboxes(not_started, checkboxes),
-            "bulk_form": bulk_form,
+            "attention": _with_checkboxes(attention, bulk.checkboxes),
+            "not_started": _with_checkboxes(not_started, bulk.checkboxes),
+            "bulk_form": bulk.form,
             "bulk_form_id": NOMINATE_FORM_ID,
-            "can_nominate": has_role(request.user, *EDITOR_ROLES),
+            "nothing_open": bulk.nothing_open,
             "here": request.get_full_path(),
+            "may_nominate": has_role(request.user, *EDITOR_ROLES),
             "can_edit_mandate": _mandate_municipalities(request.user)
             .filter(pk=municipality.pk)
             .exists(),
@@ -135,9 +136,7 @@ def compliance_must_start(request, code):
         participant_filter=Q(pk__in=participants_editable_by(request.user).values("pk")),
     )
     rows = must_start_by(result.rows, by=next_term.end)
-    bulk_form, checkboxes = bulk_nomination(
-        request.user, [r.participant for r in rows], form_id=NOMINATE_FORM_ID
-    )
+    bulk = bulk_nomination(request.user, [r.participant for r in rows], form_id=NOMINATE_FORM_ID)
     return render(
         request,
         "enrolment/compliance/must_start.html",
@@ -145,8 +144,9 @@ def compliance_must_start(request, code):
             "municipality": municipality,
             "result": result,
             "term": next_term,
-            "rows": [(row, checkboxes.get(row.participant.pk), _planned(row)) for row in rows],
-            "bulk_form": bulk_form,
+            "rows": [(row, bulk.checkboxes.get(row.participant.pk), _planned(row)) for row in rows],
+            "bulk_form": bulk.form,
+            "nothing_open": bulk.nothing_open,
             "bulk_form_id": NOMINATE_FORM_ID,
             "here": request.get_full_path(),
         },

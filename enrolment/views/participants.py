@@ -1,6 +1,8 @@
 """The managers pages (chefer) for HR and programme administrators: the list with its
 filters, export and bulk nomination; one manager's page; adding, editing and leaving."""
 
+from dataclasses import dataclass, field
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -91,22 +93,30 @@ def _open_offerings(user):
 BULK_FORM_ID = "bulk-nominate"
 
 
-def bulk_nomination(user, participants, *, form_id=BULK_FORM_ID):
+@dataclass
+class BulkNominationView:
+    form: BulkNominationForm | None = None
+    checkboxes: dict = field(default_factory=dict)
+    # The user may nominate, but no offering is open: the page says so instead.
+    nothing_open: bool = False
+
+
+def bulk_nomination(user, participants, *, form_id=BULK_FORM_ID) -> BulkNominationView:
     """The form that nominates some of the managers shown, and a checkbox per manager the
     user may nominate (others are shown, not chosen). No form when the user may not
-    nominate or nothing is open: the page then says so instead of showing an empty one."""
-    if not has_role(user, *EDITOR_ROLES):
-        return None, {}
+    nominate any of them or nothing is open."""
+    if not has_role(user, *EDITOR_ROLES) or not participants:
+        return BulkNominationView()
     offerings = _open_offerings(user)
     if not offerings.exists():
-        return None, {}
+        return BulkNominationView(nothing_open=True)
     form = BulkNominationForm(
         offerings=offerings,
         participants=participants_editable_by(user).filter(pk__in=[p.pk for p in participants]),
         form_id=form_id,
     )
     checkboxes = {int(str(w.data["value"])): w for w in form["participants"]}
-    return (form, checkboxes) if checkboxes else (None, {})
+    return BulkNominationView(form, checkboxes) if checkboxes else BulkNominationView()
 
 
 @require_safe
@@ -120,7 +130,7 @@ def participant_list(request):
     # have already used it for every manager where they needed it).
     standings = page_standing(participants, timezone.localdate())
     can_edit = has_role(request.user, *EDITOR_ROLES)
-    bulk_form, checkboxes = bulk_nomination(request.user, participants)
+    bulk = bulk_nomination(request.user, participants)
     status_labels = dict(ProgrammeStatus.choices)
     rows = [
         {
@@ -128,7 +138,7 @@ def participant_list(request):
             "standing": standings[p.pk],
             "status": status_labels[standings[p.pk].programme_status],
             "compliance": Status.LABELS.get(standings[p.pk].compliance_status, ""),
-            "checkbox": checkboxes.get(p.pk),
+            "checkbox": bulk.checkboxes.get(p.pk),
         }
         for p in participants
     ]
@@ -140,10 +150,10 @@ def participant_list(request):
             "page": page,
             "page_range": page.paginator.get_elided_page_range(page.number),
             "rows": rows,
-            "bulk_form": bulk_form,
+            "bulk_form": bulk.form,
             "bulk_form_id": BULK_FORM_ID,
-            "can_nominate": bulk_form is not None,
-            "nothing_open": can_edit and bool(participants) and bulk_form is None,
+            "can_nominate": bulk.form is not None,
+            "nothing_open": bulk.nothing_open,
             "can_create": can_edit,
             "query": _list_query(request.GET),
             "ordering": _current_ordering(request.GET, filterset),

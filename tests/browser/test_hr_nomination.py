@@ -91,3 +91,34 @@ def test_a_warned_nomination_is_made_only_when_hr_confirms(personas, page, borla
     assert enrolment.offering == borlange["law"]
     assert page.locator("#plan [data-plan-slot='3'][data-plan-state='planned']").count() == 1
     check_accessibility(page, "the manager's page after a confirmed nomination")
+
+
+def test_hr_confirms_a_warned_bulk_nomination_from_who_must_start(personas, page, borlange):
+    busy, free = borlange["late"]
+    # Course 3 in VT2027 already: course 1 the same term doubles the pace.
+    enrolment_nominate(
+        participant=busy,
+        offering=borlange["law"],
+        actor=personas.hr_borlange,
+        confirmed={"order"},
+    )
+    log_in(page, personas.hr_borlange, check_start=False)
+    url = reverse("enrolment:compliance_must_start", args=["2081"])
+    page.goto(url)
+    check_accessibility(page, "who must start next term")
+    for participant in (busy, free):
+        page.locator(f"#must-start input[name=participants][value='{participant.pk}']").check()
+    page.locator("#compliance-nominate select[name=offering]").select_option(
+        str(borlange["new"].pk)
+    )
+    submit(page, "#compliance-nominate")
+    assert page.locator("#warned [data-warning='same_term']").count() == 1
+    assert {e.participant for e in Enrolment.objects.filter(offering=borlange["new"])} == {free}
+    check_accessibility(page, "the confirmation of a warned bulk nomination")
+
+    submit(page, "#confirm-nomination")
+    assert path(page) == url
+    assert {e.participant for e in Enrolment.objects.filter(offering=borlange["new"])} == {
+        busy,
+        free,
+    }

@@ -365,3 +365,13 @@ def test_who_must_start_runs_in_constant_queries(
     with django_assert_max_num_queries(16):
         response = client.get(reverse("enrolment:compliance_must_start", args=["2081"]))
     assert len(response.context["rows"]) == size + 1
+
+
+def test_the_compliance_page_links_to_who_must_start_for_hr_only(client, personas, mandate):
+    link = reverse("enrolment:compliance_must_start", args=["2081"]).encode()
+    client.force_login(personas.hr_borlange)
+    assert link in client.get(reverse("enrolment:compliance_municipality", args=["2081"])).content
+    client.force_login(personas.head_borlange)
+    assert (
+        link not in client.get(reverse("enrolment:compliance_municipality", args=["2081"])).content
+    )
