@@ -82,13 +82,21 @@ htmx.onLoad(function (content) {
 // the page's text is marked up as a <time>, which the stylesheet keeps from wrapping.
 (function () {
   var DATE = /\b(\d{4}-\d{2}-\d{2})(?: (\d{2}:\d{2}))?\b/g;
+  function isDate(text) {
+    var parts = text.split("-").map(Number);
+    var day = new Date(Date.UTC(parts[0], parts[1] - 1, parts[2]));
+    return day.getUTCFullYear() === parts[0] && day.getUTCMonth() === parts[1] - 1 &&
+      day.getUTCDate() === parts[2];
+  }
   var SKIP = { SCRIPT: 1, STYLE: 1, TEXTAREA: 1, OPTION: 1, TIME: 1, TITLE: 1, CODE: 1, PRE: 1 };
 
   function mark(root) {
     var walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT, {
       acceptNode: function (node) {
         for (var el = node.parentElement; el && el !== root.parentElement; el = el.parentElement) {
-          if (SKIP[el.tagName] || el.isContentEditable) return NodeFilter.FILTER_REJECT;
+          if (SKIP[el.tagName] || el.isContentEditable || el.classList.contains("date")) {
+            return NodeFilter.FILTER_REJECT;
+          }
         }
         DATE.lastIndex = 0;
         return DATE.test(node.nodeValue) ? NodeFilter.FILTER_ACCEPT : NodeFilter.FILTER_SKIP;
@@ -104,8 +112,14 @@ htmx.onLoad(function (content) {
       var match;
       while ((match = DATE.exec(text))) {
         fragment.appendChild(document.createTextNode(text.slice(last, match.index)));
-        var time = document.createElement("time");
-        time.dateTime = match[2] ? match[1] + "T" + match[2] : match[1];
+        // A real date becomes a <time>; what only looks like one (2024-13-01, as typed
+        // in an imported file) is kept together all the same, without claiming a date.
+        var time = document.createElement(isDate(match[1]) ? "time" : "span");
+        if (time.tagName === "TIME") {
+          time.dateTime = match[2] ? match[1] + "T" + match[2] : match[1];
+        } else {
+          time.className = "date";
+        }
         time.textContent = match[0];
         fragment.appendChild(time);
         last = match.index + match[0].length;

@@ -194,6 +194,7 @@ def check_focus_indicators(page, where: str, *, stops: int = FOCUS_STOPS) -> Non
                         return properties.map((p) => style.getPropertyValue(p));
                     };
                     const settle = () => new Promise((done) => setTimeout(done, 400));
+                    el.focus({focusVisible: true});
                     await settle();
                     const focused = look();
                     el.blur();
@@ -216,7 +217,7 @@ def check_menu(page, where: str) -> None:
     """At 1366 px the menu is one row, and its first item is where one starts ("Start",
     or "Min utbildning" for a manager), not the name of a role."""
     menu = page.locator("header #main-menu > ul.navbar-nav").first
-    if not menu.count():
+    if not menu.locator("> li").count():
         return  # No one is logged in: there is no menu.
     one_row = page.evaluate(
         """() => {
