@@ -22,16 +22,22 @@ from django.utils import translation
 
 # The apps whose rows the council's figures are made of.
 APPS = frozenset({"programmes", "enrolment", "evaluations"})
-GENERATION = "followup:generation"
+
 KEEP_SECONDS = 60 * 60 * 24
+
+
+def generation_key() -> str:
+    """One generation per database: processes on other databases (test runs side by
+    side) move only their own."""
+    return f"followup:generation:{connection.settings_dict['NAME']}"
 
 
 def figures_changed() -> None:
     """The data behind the council's figures changed: forget every kept figure."""
     try:
-        cache.incr(GENERATION)
+        cache.incr(generation_key())
     except ValueError:  # not there yet (or the cache is down)
-        cache.set(GENERATION, 1, None)
+        cache.set(generation_key(), 1, None)
 
 
 def _written(sender, **kwargs) -> None:
@@ -59,7 +65,7 @@ def _inserted() -> str:
 def day_figures(kind: str, region, on, compute):
     """`compute()`'s figures of the region on the day, from the cache when nothing was
     written since they were made."""
-    generation = f"{cache.get(GENERATION, 0)}-{_inserted()}"
+    generation = f"{cache.get(generation_key(), 0)}-{_inserted()}"
     key = ":".join(
         str(part)
         for part in (
