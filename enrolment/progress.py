@@ -436,8 +436,11 @@ def with_completion_date(queryset, on: date | None = None):
     (`Progress.completed_on`) for a manager who completed by courses and slot decisions,
     NULL for everyone else (an exempt manager too). A slot's first day is its earliest
     dated pass or slot decision by the day; an undated pass fills a slot but gives it no
-    day, as in `Progress`. `tests/reporting/test_key_figures.py` shows both forms agree."""
+    day, as in `Progress`. `tests/reporting/test_key_figures.py` shows both forms agree.
+    On PostgreSQL the set-based form (`enrolment.setbased`) gives the same column."""
     on = on or timezone.localdate()
+    if setbased.is_supported():
+        return setbased.with_standing(queryset, on)
     passed = Enrolment.objects.filter(
         facts.passed_q(on=on),
         participant_id=OuterRef(OuterRef("pk")),

@@ -592,9 +592,17 @@ def with_standing(queryset, on: date, *, compliance: bool = False):
         raw_cte_sql(sql, params, {"participant_id": IntegerField(), **fields}), name="standing"
     )
     joined = cte.join(queryset, pk=cte.col.participant_id)
-    return with_cte(cte, select=joined).annotate(
-        **{name: getattr(cte.col, name) for name in fields}
+    # `completed_on` as `progress.with_completion_date` says it: only for a manager who
+    # completed (an exempt one has none); the other columns as they are.
+    from .progress import ProgrammeStatus
+
+    annotations = {name: getattr(cte.col, name) for name in fields if name != "completed_on"}
+    annotations["completed_on"] = Case(
+        When(programme_status=ProgrammeStatus.COMPLETED, then=cte.col.completed_on),
+        default=Value(None),
+        output_field=DateField(null=True),
     )
+    return with_cte(cte, select=joined).annotate(**annotations)
 
 
 @dataclass(frozen=True)

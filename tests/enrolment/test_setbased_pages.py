@@ -54,7 +54,7 @@ def test_the_managers_list_runs_in_constant_queries(
 ):
     _populate(world, size)
     client.force_login(personas.hr_borlange)
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(17):
         response = client.get(reverse("enrolment:participant_list"), query)
     assert response.status_code == 200
 
