@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db.models import Q
 
 from enrolment import facts
-from enrolment.compliance import ComplianceRow, Status, compute_compliance
+from enrolment.compliance import ComplianceRow, Status, compute_compliance, must_start_by
 from enrolment.selectors import nomination_requests_for, participants_visible_to
 from portal.accounts.models import Role
 from programmes.models import OfferingState
@@ -58,13 +58,9 @@ def hr_digest(user, *, on: date) -> HrDigest:
     if offerings:
         last_end = max(o.end_date for o in offerings)
         idle = ~facts.begun_exists(on=on) & ~facts.under_way_exists(on=on)
-        digest.should_start = [
-            row
-            for row in _rows_in_reach(user, Role.HR_ADMIN, on, idle)
-            if row.start_by is not None
-            and row.start_by <= last_end
-            and row.status not in (Status.COMPLETED, Status.EXEMPT)
-        ]
+        digest.should_start = must_start_by(
+            _rows_in_reach(user, Role.HR_ADMIN, on, idle), by=last_end
+        )
     return digest
 
 

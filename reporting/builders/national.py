@@ -14,7 +14,7 @@ from django.db.models import F, Min
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
-from enrolment.compliance import region_compliance
+from enrolment.compliance import region_compliance_summary
 from enrolment.facts import placed_municipality
 from enrolment.models import Enrolment
 from portal.disclosure import Disclosure
@@ -84,7 +84,7 @@ def _compliance_line(region, data_date: date) -> ComplianceLine:
     """The region's compliance in one line: the municipalities with a mandate, summed."""
     counts: dict = {}
     managers = mandates = 0
-    for result in region_compliance(region=region, on=data_date):
+    for result in region_compliance_summary(region=region, on=data_date):
         if not result.mandate:
             continue
         mandates += 1

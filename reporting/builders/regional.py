@@ -16,7 +16,7 @@ from django.db.models import Count, Min
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from enrolment.compliance import Status, region_compliance
+from enrolment.compliance import Status, region_compliance_summary
 from portal.disclosure import HIDDEN, WITHHELD, Disclosure, Protected
 from programmes.selectors import region_programme
 from programmes.terms import Term
@@ -239,7 +239,7 @@ def build(
     taking_part = _participation(region, programme, terms, data_date)
     trend = _trend(terms, taking_part["firsts"], taking_part["per_term"])
     on_progress(40)
-    compliance_results = region_compliance(region=region, on=data_date)
+    compliance_results = region_compliance_summary(region=region, on=data_date)
     compliance = [
         ComplianceLine(
             name=result.municipality.name,

@@ -35,7 +35,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from enrolment.compliance import Status, region_compliance
+from enrolment.compliance import Status, region_compliance_summary
 from enrolment.facts import has_left
 from enrolment.mandates import add_months
 from portal.disclosure import HIDDEN, MIN_GROUP, suppressed
@@ -204,7 +204,7 @@ def _grid(municipalities, terms, cells: dict, row_totals: dict) -> tuple[list[Gr
 
 
 def key_figures(*, region, on: date, compliance_results=None) -> KeyFigures:
-    """The council's key figures. `compliance_results` (from `region_compliance` for the
+    """The council's key figures. `compliance_results` (from `region_compliance_summary` for the
     same region and day) saves computing compliance twice when the caller has it."""
     municipalities = list(selectors.region_municipalities(region).order_by("name"))
     trained_cells = selectors.trained_cells(region, on)
@@ -274,7 +274,7 @@ def _retention(trained, on: date, months: int) -> Ratio:
 def _compliance(region, on: date, results=None) -> tuple[list[ComplianceFigure], Ratio]:
     figures = []
     if results is None:
-        results = region_compliance(region=region, on=on)
+        results = region_compliance_summary(region=region, on=on)
     for result in results:
         if result.mandate is None:
             continue
