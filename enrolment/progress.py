@@ -215,11 +215,10 @@ def _progress(programme, enrolments, transfers, on: date, equivalences=None) -> 
     progress = Progress(programme=programme, slots=list(slots.values()))
 
     for enrolment in enrolments:
-        # Begun anywhere is begun (as `facts.begun_exists`), also under another programme.
-        progress.begun |= facts.begins(enrolment, on=on)
         sp = slots.get(facts.counting_slot(enrolment, slots, equivalences or {}, on=on))
         if sp is None:
             continue
+        progress.begun |= facts.begins(enrolment, on=on)
         if facts.is_passed(enrolment, on=on):
             # Two passes in one slot (both slot-1 alternatives) fill it once: the first
             # by term gives the course and the hp, the earliest result the date.

@@ -46,7 +46,7 @@ from django.db.models.functions import Cast, Coalesce
 from django_cte import CTE, with_cte
 from django_cte.raw import raw_cte_sql
 
-from programmes.models import Programme, ProgrammeSlot
+from programmes.models import Programme, ProgrammeSlot, Region
 from programmes.selectors import region_programmes
 
 from . import facts
@@ -82,6 +82,14 @@ def _shapes() -> list[_Shape]:
             slot_credits=ArrayAgg("slots__credits", order_by=order, filter=has_slot),
         ).values("id", "region_id", "slot_ids", "slot_credits")
     )
+    national = programmes.pop(None, None)
+    if national is not None:
+        # The national programme, for every region without one of its own (read only
+        # when there is a national programme).
+        for region_id in Region.objects.filter(programmes__isnull=True).values_list(
+            "pk", flat=True
+        ):
+            programmes[region_id] = national
     return [
         _Shape(row["id"], region_id, tuple(row["slot_ids"] or ()), tuple(row["slot_credits"] or ()))
         for region_id, row in programmes.items()
@@ -110,43 +118,64 @@ TERM_SHIFT, ID_SHIFT, PAYLOAD = 50, 16, 0xFFFF
 NO_HP = PAYLOAD
 
 
+def _enrolment_rows(queryset, slot: str, bits, on: date):
+    """One row per enrolment: the programme and slot bit it counts in (through `slot`,
+    a lookup to a ProgrammeSlot) and the facts of `enrolment.facts` about it."""
+    bit = Case(
+        *(When(**{f"{slot}_id__in": slot_ids}, then=Value(k)) for k, slot_ids in enumerate(bits)),
+        default=Value(-1),
+        output_field=IntegerField(),
+    )
+    return queryset.order_by().values(
+        "participant_id",
+        "result_date",
+        for_programme=F(f"{slot}__programme_id"),
+        bit=bit,
+        is_passed=ExpressionWrapper(facts.passed_q(on=on), output_field=BooleanField()),
+        is_under_way=ExpressionWrapper(facts.under_way_q(on=on), output_field=BooleanField()),
+        is_begun=ExpressionWrapper(facts.begins_q(on=on), output_field=BooleanField()),
+        key=RawSQL(
+            f'("programmes_courseoffering"."term_index"::bigint << {TERM_SHIFT}) '
+            f'| ("enrolment_enrolment"."id" << {ID_SHIFT})',
+            (),
+        ),
+        hp_tenths=Coalesce(Cast(F("credits") * 10, IntegerField()), Value(NO_HP)),
+        end_days=Func(
+            F("offering__end_date"),
+            template=f"(%(expressions)s - DATE '{EPOCH.isoformat()}')",
+            output_field=IntegerField(),
+        ),
+    )
+
+
 def _enrolments_sql(people, bits, on: date):
     """Per manager and programme, from the enrolments that count, per slot bit k:
     `pass_k`, the first pass by term, `result_k` the earliest result of a pass, and
     `current_k`, the first enrolment under way (each as a key, see TERM_SHIFT); and
     `begun` for any slot. The facts are `enrolment.facts`'s, read once per enrolment."""
-    bit = Case(
-        *(When(slot_id__in=slot_ids, then=Value(k)) for k, slot_ids in enumerate(bits)),
-        default=Value(-1),
-        output_field=IntegerField(),
-    )
-    rows = (
+    own = _enrolment_rows(
         Enrolment.objects.filter(
             participant_id__in=RawSQL(*people), state__in=facts.COUNTING_STATES
-        )
-        .order_by()
-        .values(
-            "participant_id",
-            "result_date",
-            for_programme=F("slot__programme_id"),
-            bit=bit,
-            is_passed=ExpressionWrapper(facts.passed_q(on=on), output_field=BooleanField()),
-            is_under_way=ExpressionWrapper(facts.under_way_q(on=on), output_field=BooleanField()),
-            is_begun=ExpressionWrapper(facts.begins_q(on=on), output_field=BooleanField()),
-            key=RawSQL(
-                f'("programmes_courseoffering"."term_index"::bigint << {TERM_SHIFT}) '
-                f'| ("enrolment_enrolment"."id" << {ID_SHIFT})',
-                (),
-            ),
-            hp_tenths=Coalesce(Cast(F("credits") * 10, IntegerField()), Value(NO_HP)),
-            end_days=Func(
-                F("offering__end_date"),
-                template=f"(%(expressions)s - DATE '{EPOCH.isoformat()}')",
-                output_field=IntegerField(),
-            ),
-        )
+        ),
+        "slot",
+        bits,
+        on,
     )
-    sql, params = _compile(rows)
+    # A course passed under another programme counts in the slot the receiving
+    # programme's equivalence table gives (`facts.counting_slot`), as a pass only.
+    moved = _enrolment_rows(
+        Enrolment.objects.filter(
+            facts.passed_q(on=on),
+            participant_id__in=RawSQL(*people),
+            offering__course__equivalences__isnull=False,
+        ),
+        "offering__course__equivalences__slot",
+        bits,
+        on,
+    )
+    sql, params = _compile(own)
+    moved_sql, moved_params = _compile(moved)
+    sql, params = f"{sql} UNION ALL {moved_sql}", [*params, *moved_params]
     columns = ["BOOL_OR(r.is_begun) AS begun"]
     for k in range(len(bits)):
         columns += [
