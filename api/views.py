@@ -98,8 +98,17 @@ class ParticipantViewSet(
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Participant.objects.none()
-        people = participants_visible_to(self.request.user, PEOPLE_ROLES)
-        return with_programme_status(people).order_by("last_name", "first_name", "pk")
+        return participants_visible_to(self.request.user, PEOPLE_ROLES)
+
+    def filter_queryset(self, queryset):
+        """The filters first; where each manager stands is joined once, by the filters
+        when they need it, else here."""
+        queryset = super().filter_queryset(queryset)
+        if "programme_status" not in queryset.query.annotations:
+            queryset = with_programme_status(queryset)
+        if not queryset.query.order_by:
+            queryset = queryset.order_by("last_name", "first_name", "pk")
+        return queryset
 
     @extend_schema(request=s.ParticipantWriteSerializer, responses={201: s.ParticipantSerializer})
     def create(self, request):
@@ -126,7 +135,7 @@ class ParticipantViewSet(
         saved = participant_save(
             user=request.user, participant=participant, data=data.validated_data
         )
-        shown = self.get_object_from(self.get_queryset(), saved.pk)
+        shown = self.get_object_from(with_programme_status(self.get_queryset()), saved.pk)
         return Response(self.get_serializer(shown).data, status=status)
 
     @extend_schema(request=s.BulkUpsertSerializer, responses=s.BulkResultSerializer)

@@ -20,7 +20,7 @@ from django.utils import timezone
 from api.services import token_create
 from enrolment.models import EnrolmentState, NominationRequest
 from portal.accounts.models import Role
-from programmes.models import OfferingState
+from programmes.models import CourseEquivalence, OfferingState
 from reporting.evaluations.models import EvaluationRound, Question, Questionnaire
 from reporting.models import (
     Certificate,
@@ -95,6 +95,14 @@ def _region_data(*, region, programme, course, municipality, administration, peo
     subscription = ReportSubscription.objects.create(
         user=people["head"], kind="progress", municipality=municipality
     )
+    # A line of the programme's equivalence table (a course of another programme).
+    other_programme = f.ProgrammeFactory(
+        region=region, provider=f.ProviderFactory(name="Annan högskola"), title="Annat program"
+    )
+    elsewhere = f.CourseFactory(slot=f.SlotFactory(programme=other_programme))
+    equivalence = CourseEquivalence.objects.create(
+        programme=programme, course=elsewhere, slot=course.slot
+    )
     hr_assignment = people["hr"].role_assignments.get(role=Role.HR_ADMIN)
     token, _key = token_create(user=people["hr"], assignment=hr_assignment, name="HR-system")
     return SimpleNamespace(
@@ -110,6 +118,8 @@ def _region_data(*, region, programme, course, municipality, administration, peo
         subscription=subscription,
         token=token,
         municipality=municipality,
+        programme=programme,
+        equivalence=equivalence,
     )
 
 
@@ -177,6 +187,8 @@ PK_OBJECTS = (
     ("enrolment:request_answer", "request"),
     ("enrolment:mandate_update", "mandate"),
     ("enrolment:", "participant"),
+    ("reporting:transcript", "participant"),
+    ("programmes:", "programme"),
     ("privacy:extract", "participant"),
     ("reporting:report_", "report"),
     ("reporting:subscription_end", "subscription"),
@@ -192,6 +204,7 @@ OTHER_PARAMS = {
     "participant_pk": "participant",
     "offering_pk": "offering",
     "round_id": "evaluation",
+    "equivalence_pk": "equivalence",
 }
 FIXED = {
     "fmt": "csv",
@@ -323,7 +336,9 @@ def test_the_national_administrator_sees_no_individual_on_any_page(client, regio
         for name, pattern in PAGES:
             path, names_object = _fill(name, pattern, data)
             response = client.get(path)
-            if names_object:
+            # Programme pages show structure, never people: the national administrator,
+            # who keeps the national programme's structure, may read every region's.
+            if names_object and not name.startswith("programmes:"):
                 assert response.status_code in (404, 405), (name, path, response.status_code)
             body = _body(response) if response.status_code < 300 else ""
             assert response.status_code < 500, (name, path)
