@@ -65,7 +65,8 @@ def _nominate_by_keyboard(page, participant, offering):
     page.goto(reverse("enrolment:participant_list"))
     check_accessibility(page, "the list of managers")
     bulk = f"main form[action='{reverse('enrolment:participant_bulk_nominate')}']"
-    page.locator(f"{bulk} input[name=participants][value='{participant.pk}']").check()
+    # The checkboxes sit in the table and belong to the form above it by its id.
+    page.locator(f"main input[name=participants][value='{participant.pk}']").check()
     page.locator(f"{bulk} select[name=offering]").select_option(str(offering.pk))
     # From the top of the page, as a keyboard user arrives.
     page.evaluate("document.activeElement && document.activeElement.blur()")
