@@ -37,9 +37,9 @@ from django.utils import timezone, translation  # noqa: E402
 from pypdf import PdfReader  # noqa: E402
 
 from enrolment.models import Participant  # noqa: E402
-from portal.demo.scale import region_spec  # noqa: E402
 from programmes.models import Provider, Region  # noqa: E402
 from reporting.builders import national  # noqa: E402
+from web.demo.scale import region_spec  # noqa: E402
 
 REGIONS = 21
 MUNICIPALITIES = 290

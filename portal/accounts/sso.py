@@ -1,6 +1,6 @@
 """Single sign-on, the accounts' part: which provider vouches for which addresses.
 
-The sign-in itself (who an identity may become) is `portal.sso.SocialAccountAdapter`;
+The sign-in itself (who an identity may become) is `web.sso.SocialAccountAdapter`;
 the password log-in asks `passwords_off_for` here.
 """
 

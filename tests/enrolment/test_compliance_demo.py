@@ -6,8 +6,8 @@ from django.urls import reverse
 
 from enrolment.compliance import Status, municipality_compliance
 from portal.accounts.models import User
-from portal.demo.dalarna import DEMO_USERS
 from programmes.models import Municipality
+from web.demo.dalarna import DEMO_USERS
 
 DEMO_TODAY = date(2026, 11, 22)
 

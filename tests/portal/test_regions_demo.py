@@ -5,10 +5,10 @@ from django.urls import reverse
 
 from portal.accounts.models import Role, User
 from portal.accounts.scope import reach
-from portal.demo.dalarna import build_demo
-from portal.demo.gavleborg import PROGRAMME, build_gavleborg
 from programmes.models import CourseEquivalence, Programme, Region
 from programmes.selectors import offerings_for_municipality, region_programme
+from web.demo.dalarna import build_demo
+from web.demo.gavleborg import PROGRAMME, build_gavleborg
 
 
 def test_seed_demo_loads_gavleborg_beside_dalarna_the_same_each_time(client, db):

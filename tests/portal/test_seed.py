@@ -19,15 +19,6 @@ from enrolment.models import (
 from enrolment.progress import progress_for, progress_of
 from enrolment.selectors import offerings_open_to
 from portal.accounts.models import Role, RoleAssignment, User
-from portal.demo import TODAY, history_manager
-from portal.demo.dalarna import (
-    COMPLETED_MANAGER_EMAIL,
-    DEMO_PASSWORD,
-    DEMO_USERS,
-    MANAGER_EMAIL,
-    NEW_MANAGER_EMAIL,
-)
-from portal.demo.gavleborg import USERS as GAVLEBORG_USERS
 from programmes.models import (
     Course,
     CourseOffering,
@@ -40,6 +31,15 @@ from programmes.terms import Term
 from reporting.evaluations.models import EvaluationRound, Respondent
 from reporting.models import Certificate
 from reporting.services.certificates import valid_certificate
+from web.demo import TODAY, history_manager
+from web.demo.dalarna import (
+    COMPLETED_MANAGER_EMAIL,
+    DEMO_PASSWORD,
+    DEMO_USERS,
+    MANAGER_EMAIL,
+    NEW_MANAGER_EMAIL,
+)
+from web.demo.gavleborg import USERS as GAVLEBORG_USERS
 
 pytestmark = pytest.mark.django_db
 

@@ -2,8 +2,8 @@
 
 from django.urls import path
 
-from portal.urls import handler400, handler404  # noqa: F401
-from portal.urls import urlpatterns as portal_urlpatterns
+from web.urls import handler400, handler404  # noqa: F401
+from web.urls import urlpatterns as portal_urlpatterns
 
 
 def failing_page(request):

@@ -7,9 +7,9 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from enrolment.models import Participant
-from portal.demo.scale import region_spec
 from programmes.models import Programme, ProgrammeProvider, Region
 from programmes.selectors import region_programme
+from web.demo.scale import region_spec
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,6 @@ from hypothesis import strategies as st
 
 from enrolment.compliance import Status
 from enrolment.compliance_shares import compliance_lines
-from portal.overview import overview_table
 from programmes.terms import Term
 from reporting.followup.disclosed import disclosed_key_figures
 from reporting.followup.figures import (
@@ -24,6 +23,7 @@ from reporting.followup.figures import (
 )
 from reporting.followup.planning import IntakePlan, PlanRow, TermSeats, plan_table
 from tests.auditor import Published, key_figure_file, recovered
+from web.overview import overview_table
 
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
 small = st.one_of(st.integers(0, 4), st.integers(0, 4), st.integers(5, 25))

@@ -3,7 +3,9 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
-from . import health, national, views
+from portal import health
+
+from . import national, views
 
 admin.site.site_header = _("Ledarskapsportalen – administration")
 admin.site.site_title = _("Ledarskapsportalen")
@@ -47,4 +49,4 @@ urlpatterns = [
 ]
 
 handler400 = "portal.errors.bad_request"
-handler404 = "portal.views.page_not_found"
+handler404 = "web.views.page_not_found"

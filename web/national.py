@@ -4,12 +4,11 @@ through the same disclosure control as the regional report; never an individual.
 from django.shortcuts import render
 from django.utils import timezone
 
+from portal.accounts.decorators import require_safe, role_required
+from portal.accounts.models import Role
+from portal.accounts.scope import reach
 from programmes.selectors import programmes_managed_by
 from reporting.builders.national import national_figures
-
-from .accounts.decorators import require_safe, role_required
-from .accounts.models import Role
-from .accounts.scope import reach
 
 
 @require_safe

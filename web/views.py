@@ -14,15 +14,15 @@ from enrolment.selectors import (
     participants_for_aggregates,
     participants_visible_to,
 )
+from portal.accounts.decorators import role_required
+from portal.accounts.models import Role
+from portal.accounts.scope import AGGREGATE_ROLES
+from portal.roles import dashboards_for
 from programmes.models import OfferingState
 from programmes.selectors import municipalities_visible_to, offerings_visible_to, regions_visible_to
 from reporting.selectors import subscriptions_of
 
-from .accounts.decorators import role_required
-from .accounts.models import Role
-from .accounts.scope import AGGREGATE_ROLES
 from .overview import overview_table
-from .roles import dashboards_for
 
 
 @login_required

@@ -2,10 +2,10 @@ from django.core.management.base import BaseCommand
 from django.utils import translation
 
 from portal.accounts.models import Role
-from portal.demo.dalarna import DEMO_PASSWORD, DEMO_USERS, build_demo
-from portal.demo.gavleborg import SCOPES as GAVLEBORG_SCOPES
-from portal.demo.gavleborg import USERS as GAVLEBORG_USERS
-from portal.demo.gavleborg import build_gavleborg
+from web.demo.dalarna import DEMO_PASSWORD, DEMO_USERS, build_demo
+from web.demo.gavleborg import SCOPES as GAVLEBORG_SCOPES
+from web.demo.gavleborg import USERS as GAVLEBORG_USERS
+from web.demo.gavleborg import build_gavleborg
 
 _SCOPES = {
     "programadmin@demo.hvd.se": "HvD (whole region)",

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from .disclosure import Disclosure
+from portal.disclosure import Disclosure
 
 COLUMNS = ("managers", "started", "completed")
 

@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.db.models import ProtectedError
 
-from portal.demo.scale import DEFAULT_SEED, MAX_MUNICIPALITIES, MAX_REGIONS, build_scale
+from web.demo.scale import DEFAULT_SEED, MAX_MUNICIPALITIES, MAX_REGIONS, build_scale
 
 
 class Command(BaseCommand):
