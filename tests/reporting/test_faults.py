@@ -165,7 +165,8 @@ def test_a_report_of_a_whole_worker_killed_is_done_by_a_second_worker_within_two
     assert done.requeues == 1
     assert done.task_id != report.task_id  # queued again under a new id by the sweep
     assert done.worker != running.worker
-    assert ReportState.QUEUED in seen
+    # The queued state between the sweep and the second worker may last less than one poll:
+    # the re-queue is shown by the count and the new task id above, not by catching it.
     with done.file.open("rb") as handle:
         assert "Ståhl, Märta" in pdf_text(handle.read())
 
