@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.utils import timezone
 
 from enrolment.models import Enrolment, EnrolmentEvent, EnrolmentState
 from enrolment.progress import progress_of
@@ -117,7 +118,7 @@ def test_result_is_validated_and_recorded_with_its_event(world, admin):
             enrolment=enrolment,
             grade="G",
             credits=Decimal("9"),
-            result_date=date.today() + timedelta(days=3),
+            result_date=timezone.localdate() + timedelta(days=3),
             actor=admin,
         )
     assert set(excinfo.value.message_dict) == {"credits", "result_date"}

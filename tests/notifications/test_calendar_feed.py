@@ -5,6 +5,7 @@ from datetime import date
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from icalendar import Calendar
 
 from enrolment.compliance import municipality_compliance
@@ -34,7 +35,7 @@ def test_the_feed_opens_without_logging_in_and_holds_courses_and_deadlines(clien
 
     found = events(client.get(reverse("notifications:feed", args=[feed.token])))
 
-    (row,) = municipality_compliance(municipality=world.borlange, on=date.today()).rows
+    (row,) = municipality_compliance(municipality=world.borlange, on=timezone.localdate()).rows
     assert found["Ny som ledare (VT2027)"] == (date(2027, 1, 19), date(2027, 6, 8))
     assert found["Börja utbildningen senast i dag"][0] == row.start_by == date(2027, 1, 15)
     assert found["Slutför utbildningen senast i dag"][0] == row.complete_by == date(2029, 1, 15)

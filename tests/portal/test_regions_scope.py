@@ -10,7 +10,7 @@ regions' aggregates and no individual.
 """
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -350,7 +350,11 @@ def test_a_report_of_one_region_cannot_be_ordered_by_the_other(client, regions, 
     client.force_login(regions["dalarna"].personas["council"])
     response = client.post(
         "/rapporter/bestall/regional/",
-        {"region": gavleborg.region.pk, "data_date": date.today().isoformat(), "language": "sv"},
+        {
+            "region": gavleborg.region.pk,
+            "data_date": timezone.localdate().isoformat(),
+            "language": "sv",
+        },
     )
     assert response.status_code in (400, 404)
     assert not ReportRequest.objects.filter(
