@@ -30,8 +30,10 @@ from enrolment.models import (
     Position,
 )
 from programmes.models import (
+    Administration,
     Course,
     CourseOffering,
+    Municipality,
     OfferingMode,
     OfferingState,
     Programme,
@@ -52,6 +54,26 @@ BATCH_SIZE = 2000
 REFERENCE_FILE = Path(__file__).with_name("dalarna.json")
 
 ADMINISTRATIONS = ("Socialförvaltningen", "Vård- och omsorgsförvaltningen")
+
+
+def ensure_places(region, listed) -> tuple[list, dict]:
+    """A demo region's municipalities from its reference list, each with the two
+    administrations; again on a second load without duplicates."""
+    municipalities = [
+        Municipality.objects.update_or_create(
+            code=m["code"], defaults={"region": region, "name": m["name"]}
+        )[0]
+        for m in listed
+    ]
+    administrations = {
+        m.pk: [
+            Administration.objects.get_or_create(municipality=m, name=name)[0]
+            for name in ADMINISTRATIONS
+        ]
+        for m in municipalities
+    }
+    return municipalities, administrations
+
 
 # Which operational areas each of the two administrations usually runs, with weights.
 AREAS_BY_ADMINISTRATION = (

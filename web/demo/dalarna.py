@@ -34,7 +34,6 @@ from portal.accounts.models import Role, RoleAssignment, User
 from programmes.models import (
     Administration,
     CourseOffering,
-    Municipality,
     Provider,
     Region,
 )
@@ -55,7 +54,6 @@ from reporting.models import Certificate
 from reporting.services.certificates import CODE_ALPHABET, CODE_LENGTH
 
 from . import (
-    ADMINISTRATIONS,
     FIRST_TERM,
     RUNNING_TERM,
     TODAY,
@@ -65,6 +63,7 @@ from . import (
     apportion,
     ascii_fold,
     delete_people,
+    ensure_places,
     ensure_programme,
     leave_after,
     load_reference,
@@ -200,20 +199,8 @@ def build_demo() -> DemoSummary:
                 "county": data["region"]["county"],
             },
         )
-        municipalities = [
-            Municipality.objects.update_or_create(
-                code=m["code"], defaults={"region": region, "name": m["name"]}
-            )[0]
-            for m in data["municipalities"]
-        ]
+        municipalities, administrations = ensure_places(region, data["municipalities"])
         by_name = {m.name: m for m in municipalities}
-        administrations = {
-            m.pk: [
-                Administration.objects.get_or_create(municipality=m, name=name)[0]
-                for name in ADMINISTRATIONS
-            ]
-            for m in municipalities
-        }
         provider, _ = Provider.objects.get_or_create(name=data["provider"]["name"])
         shape = ensure_programme(region=region, provider=provider, spec=data["programme"])
 

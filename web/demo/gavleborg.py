@@ -23,11 +23,9 @@ from django.db import transaction
 from enrolment.models import Enrolment, EnrolmentState, Grade, Mandate, Participant
 from portal.accounts.models import Role, RoleAssignment, User
 from programmes.models import (
-    Administration,
     Course,
     CourseEquivalence,
     CourseOffering,
-    Municipality,
     NationalBody,
     Programme,
     ProgrammeProvider,
@@ -37,11 +35,11 @@ from programmes.models import (
 from programmes.terms import Term
 
 from . import (
-    ADMINISTRATIONS,
     TODAY,
     PeopleMaker,
     ascii_fold,
     delete_people,
+    ensure_places,
     ensure_programme,
     offering_dates,
     offering_state,
@@ -216,20 +214,8 @@ def build_gavleborg() -> GavleborgSummary:
             county_code=data["region"]["county_code"],
             defaults={key: data["region"][key] for key in ("name", "short_name", "county")},
         )
-        municipalities = [
-            Municipality.objects.update_or_create(
-                code=m["code"], defaults={"region": region, "name": m["name"]}
-            )[0]
-            for m in data["municipalities"]
-        ]
+        municipalities, administrations = ensure_places(region, data["municipalities"])
         by_name = {m.name: m for m in municipalities}
-        administrations = {
-            m.pk: [
-                Administration.objects.get_or_create(municipality=m, name=name)[0]
-                for name in ADMINISTRATIONS
-            ]
-            for m in municipalities
-        }
         lead, _ = Provider.objects.get_or_create(name=data["provider"]["name"])
         second, _ = Provider.objects.get_or_create(name=SECOND_PROVIDER)
         shape = ensure_programme(region=region, provider=lead, spec=PROGRAMME)
