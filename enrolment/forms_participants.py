@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.scope import EDITOR_ROLES, reach
+from portal.widgets import quick_selects
 from programmes.models import Municipality
 from programmes.selectors import administrations_visible_to
 
@@ -17,6 +18,10 @@ from .services.participants import appointment_problem, leaving_date_problem, mo
 
 class ParticipantFilterForm(forms.Form):
     """The form django-filter builds for the managers list, laid out in a row."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        quick_selects(self)
 
     @property
     def helper(self):

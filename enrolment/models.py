@@ -544,3 +544,56 @@ class DeadlineDecision(models.Model):
     @property
     def is_pause(self) -> bool:
         return self.kind == DeadlineDecisionKind.PAUSE
+
+
+class StoredStanding(models.Model):
+    """Where each manager stands today, as `enrolment.setbased.standing_sql` computes it,
+    stored so that the daily pages read a row instead of computing it
+    (`enrolment.projection`). Never written by hand: database triggers note each change
+    to what it is computed from, and the next reader brings the changed rows up to date
+    in its own transaction, and every row when the day has changed."""
+
+    participant = models.OneToOneField(
+        Participant, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    current_municipality_id = models.BigIntegerField()
+    slot_count = models.IntegerField()
+    slots_filled = models.IntegerField()
+    hp = models.DecimalField(max_digits=5, decimal_places=1)
+    programme_exempt = models.BooleanField()
+    programme_complete = models.BooleanField()
+    programme_status = models.CharField(max_length=20)
+    begun = models.BooleanField()
+    holds_seat = models.BooleanField()
+    completed_on = models.DateField(null=True)
+    municipality_id = models.BigIntegerField(null=True)
+    compliance_status = models.CharField(max_length=20, null=True)
+    compliance_deadline = models.DateField(null=True)
+    start_by = models.DateField(null=True)
+    complete_by = models.DateField(null=True)
+    estimated_finish = models.DateField(null=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["hp"], name="stored_standing_hp")]
+
+    def __str__(self):
+        return f"{self.participant_id}: {self.programme_status}"
+
+
+class StoredStandingDay(models.Model):
+    """The day every row of StoredStanding was computed for; none (or another day) means
+    all rows are out of date. One row."""
+
+    day = models.DateField(null=True)
+
+    def __str__(self):
+        return str(self.day)
+
+
+class StaleStanding(models.Model):
+    """A manager whose StoredStanding row is out of date, noted by the triggers."""
+
+    participant_id = models.BigIntegerField(primary_key=True)
+
+    def __str__(self):
+        return str(self.participant_id)

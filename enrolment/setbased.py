@@ -134,6 +134,7 @@ def _enrolment_rows(queryset, slot: str, bits, on: date):
         is_passed=ExpressionWrapper(facts.passed_q(on=on), output_field=BooleanField()),
         is_under_way=ExpressionWrapper(facts.under_way_q(on=on), output_field=BooleanField()),
         is_begun=ExpressionWrapper(facts.begins_q(on=on), output_field=BooleanField()),
+        is_seat=ExpressionWrapper(facts.seat_q(), output_field=BooleanField()),
         key=RawSQL(
             f'("programmes_courseoffering"."term_index"::bigint << {TERM_SHIFT}) '
             f'| ("enrolment_enrolment"."id" << {ID_SHIFT})',
@@ -182,6 +183,7 @@ def _enrolments_sql(people, bits, on: date):
             f"MIN(r.key | r.hp_tenths) FILTER (WHERE r.bit = {k} AND r.is_passed) AS pass_{k}",
             f"MIN(r.result_date) FILTER (WHERE r.bit = {k} AND r.is_passed) AS result_{k}",
             f"MIN(r.key | r.end_days) FILTER (WHERE r.bit = {k} AND r.is_under_way) AS current_{k}",
+            f"MIN(r.key) FILTER (WHERE r.bit = {k} AND r.is_under_way AND r.is_seat) AS seat_{k}",
         ]
     return (
         f"SELECT r.participant_id, r.for_programme, {', '.join(columns)} "
@@ -334,6 +336,9 @@ def standing_sql(
                     THEN NULL ELSE (en.current_{k} >> {TERM_SHIFT})::int END AS term_{k},
                CASE WHEN en.pass_{k} IS NOT NULL OR tr.credited_{k} IS NOT NULL
                     THEN NULL ELSE (en.current_{k} & {PAYLOAD})::int END AS end_{k},
+               CASE WHEN en.pass_{k} IS NOT NULL OR tr.credited_{k} IS NOT NULL THEN FALSE
+                    ELSE COALESCE((en.seat_{k} >> {ID_SHIFT}) = (en.current_{k} >> {ID_SHIFT}),
+                                  FALSE) END AS seat_{k},
                pg.c_{k},"""
         for k in range(len(bits))
     )
@@ -362,6 +367,7 @@ def standing_sql(
                    AS exempt_hp,
                GREATEST({each("date_{k}", ", ")}) AS filled_last,
                ({each("term_{k} IS NOT NULL", " OR ")}) AS under_way,
+               (whole IS NULL AND ({each("seat_{k}", " OR ")})) AS holds_seat,
                ((1 << slot_count) - 1) & ~({
             each(f"CASE WHEN {filled} OR term_{{k}} IS NOT NULL THEN 1 << {{k}} ELSE 0 END", " | ")
         }) AS missing_mask,
@@ -378,7 +384,7 @@ def standing_sql(
     else:
         sums = """
                0 AS filled, 0 AS earned_hp, 0 AS exempt_hp, NULL::date AS filled_last,
-               FALSE AS under_way, 0 AS missing_mask, 0 AS busy_bits,
+               FALSE AS under_way, FALSE AS holds_seat, 0 AS missing_mask, 0 AS busy_bits,
                NULL::date AS current_end"""
     totals = f"""
     totals AS (
@@ -401,7 +407,7 @@ def standing_sql(
             AS hp,
         pr.exempt AS programme_exempt,
         (pr.by_slots OR (pr.whole IS NOT NULL AND pr.slot_count > 0)) AS programme_complete,
-        pr.begun,
+        pr.begun, pr.holds_seat,
         CASE WHEN pr.by_slots THEN pr.filled_last
              WHEN pr.whole IS NOT NULL AND pr.slot_count > 0
              THEN GREATEST(pr.filled_last, pr.whole) END AS completed_on,
@@ -593,6 +599,7 @@ STANDING_FIELDS = {
     "programme_complete": BooleanField(),
     "programme_status": CharField(),
     "begun": BooleanField(),
+    "holds_seat": BooleanField(),
     "completed_on": DateField(),
 }
 COMPLIANCE_FIELDS = {
@@ -608,6 +615,18 @@ def _people(queryset) -> tuple[str, list]:
     return _compile(queryset.order_by().values("pk"))
 
 
+def _source(people, on: date, *, compliance: bool, municipality_ids=None) -> tuple[str, list]:
+    """`standing_sql`'s rows: read from where they are stored when they are stored for the
+    day (today, `enrolment.projection`), computed otherwise."""
+    from . import projection  # stores what this module computes
+
+    if projection.serves(on):
+        return projection.stored_sql(
+            *people, compliance=compliance, municipality_ids=municipality_ids
+        )
+    return standing_sql(*people, on, compliance=compliance, municipality_ids=municipality_ids)
+
+
 def with_standing(queryset, on: date, *, compliance: bool = False):
     """Managers annotated with where they stand on the day (the columns of
     `standing_sql`), computed once for the whole queryset in a common table expression
@@ -615,7 +634,7 @@ def with_standing(queryset, on: date, *, compliance: bool = False):
     on PostgreSQL (the SQLite demo), progress by subqueries and compliance from Python."""
     if not is_supported():
         return _with_standing_elsewhere(queryset, on, compliance=compliance)
-    sql, params = standing_sql(*_people(queryset), on, compliance=compliance)
+    sql, params = _source(_people(queryset), on, compliance=compliance)
     fields = STANDING_FIELDS | (COMPLIANCE_FIELDS if compliance else {})
     cte = CTE(
         raw_cte_sql(sql, params, {"participant_id": IntegerField(), **fields}), name="standing"
@@ -645,6 +664,7 @@ class Standing:
     programme_complete: bool
     programme_status: str
     begun: bool
+    holds_seat: bool
     completed_on: date | None
     municipality_id: int | None = None
     compliance_status: str | None = None
@@ -657,8 +677,8 @@ class Standing:
 def standing_rows(queryset, on: date, *, compliance: bool = False, municipality_ids=None):
     """Where each manager of the queryset stands on the day, as plain rows (no model
     instances), read in one query."""
-    sql, params = standing_sql(
-        *_people(queryset), on, compliance=compliance, municipality_ids=municipality_ids
+    sql, params = _source(
+        _people(queryset), on, compliance=compliance, municipality_ids=municipality_ids
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -679,8 +699,8 @@ def standing_counts(
     """Counts of the managers of the queryset by `group_by` and their programme status
     (or, with `compliance`, their compliance status, for those a mandate applies to), and
     their hp, summed in the database: {(group, status): (count, hp)}."""
-    sql, params = standing_sql(
-        *_people(queryset), on, compliance=compliance, municipality_ids=municipality_ids
+    sql, params = _source(
+        _people(queryset), on, compliance=compliance, municipality_ids=municipality_ids
     )
     status = "compliance_status" if compliance else "programme_status"
     counted = f"""

@@ -8,6 +8,12 @@ BEAT_SCHEDULE = {
         # The first of each month, early; the task is idempotent for its month.
         "schedule": crontab(minute=15, hour=2, day_of_month=1),
     },
+    "standing-refresh": {
+        "task": "enrolment.tasks.standing_refresh_daily",
+        # A new day changes where managers stand without any write (deadlines pass,
+        # courses begin): every stored standing is recomputed once, before anyone reads.
+        "schedule": crontab(minute=5, hour=0),
+    },
     "offerings-close-started": {
         "task": "enrolment.tasks.offerings_close_started_daily",
         # Nightly: an offering that started takes no more nominations or waitlist places.

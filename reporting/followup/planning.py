@@ -30,7 +30,14 @@ from datetime import date
 
 from django.db.models import Q
 
-from enrolment.compliance import MunicipalityCompliance, Status, compute_compliance
+from enrolment import setbased
+from enrolment.compliance import (
+    MunicipalityCompliance,
+    Status,
+    compliance_summary,
+    compute_compliance,
+)
+from enrolment.models import Participant
 from enrolment.progress import Progress
 from portal.disclosure import Disclosure, Protected
 from programmes.terms import Term
@@ -72,6 +79,63 @@ def latest_start(*, missing: int, complete_by: date | None, start_by: date | Non
 
 def on_the_way(progress: Progress) -> bool:
     return progress.begun or progress.holds_seat
+
+
+@dataclass(frozen=True)
+class Need:
+    """What the plan reads of a manager a mandate applies to."""
+
+    status: str
+    on_the_way: bool
+    missing: int
+    complete_by: date | None
+    start_by: date | None
+
+    @classmethod
+    def of_judged(cls, judged) -> "Need":
+        """From `compliance.judge`'s row (Python)."""
+        progress = judged.progress
+        return cls(
+            judged.status,
+            on_the_way(progress),
+            len(progress.slots) - progress.slots_filled,
+            judged.complete_by,
+            judged.start_by,
+        )
+
+    @classmethod
+    def of_standing(cls, standing) -> "Need":
+        """From `setbased.standing_rows`'s row (the same facts in SQL)."""
+        return cls(
+            standing.compliance_status,
+            standing.begun or standing.holds_seat,
+            standing.slot_count - standing.slots_filled,
+            standing.complete_by,
+            standing.start_by,
+        )
+
+
+def needs_computed(municipalities, on: date, participant_filter: Q | None = None):
+    """Each municipality's compliance and the needs of its managers, judged in Python."""
+    results = compute_compliance(municipalities, on, participant_filter)
+    return results, {r.municipality.pk: [Need.of_judged(j) for j in r.rows] for r in results}
+
+
+def needs_counted(municipalities, on: date, participant_filter: Q | None = None):
+    """`needs_computed` in the database: counts and one row per manager, no model
+    instance (the rows as of today are stored, `enrolment.projection`)."""
+    if not setbased.is_supported():
+        return needs_computed(municipalities, on, participant_filter)
+    results = compliance_summary(municipalities, on, participant_filter)
+    people = Participant.objects.filter(participant_filter or Q())
+    needs = defaultdict(list)
+    with_mandate = [r.municipality.pk for r in results if r.mandate]
+    for standing in setbased.standing_rows(
+        people, on, compliance=True, municipality_ids=with_mandate
+    ):
+        if standing.compliance_status is not None:
+            needs[standing.municipality_id].append(Need.of_standing(standing))
+    return results, needs
 
 
 @dataclass
@@ -167,20 +231,19 @@ class IntakePlan:
         return [n.term for n in self.needs if n.short]
 
 
-def _row(result: MunicipalityCompliance, first: int, last: int) -> PlanRow:
+def _row(result: MunicipalityCompliance, needs: list[Need], first: int, last: int) -> PlanRow:
     row = PlanRow(municipality=result.municipality, in_scope=result.total)
-    for judged in result.rows:
-        if judged.status in (Status.COMPLETED, Status.EXEMPT):
+    for need in needs:
+        if need.status in (Status.COMPLETED, Status.EXEMPT):
             row.done += 1
             continue
-        if on_the_way(judged.progress):
+        if need.on_the_way:
             row.begun += 1
             continue
-        missing = len(judged.progress.slots) - judged.progress.slots_filled
         latest = latest_start(
-            missing=missing, complete_by=judged.complete_by, start_by=judged.start_by
+            missing=need.missing, complete_by=need.complete_by, start_by=need.start_by
         )
-        if judged.status in (Status.OVERDUE, Status.AT_RISK) or (
+        if need.status in (Status.OVERDUE, Status.AT_RISK) or (
             latest is not None and latest < first
         ):
             latest = first
@@ -207,11 +270,16 @@ def intake_plan(
     horizon: int = HORIZON,
 ) -> IntakePlan:
     """The plan for some municipalities (a region's, or an HR administrator's), in a
-    fixed number of queries. Municipalities without a mandate in force have no row."""
+    fixed number of queries, without a model instance per manager. Municipalities
+    without a mandate in force have no row."""
     first = next_term_index(on)
     terms = [Term.from_index(first + i) for i in range(horizon)]
-    results = compute_compliance(municipalities, on, participant_filter)
-    rows = [_row(result, first, terms[-1].index) for result in results if result.mandate]
+    results, needs = needs_counted(municipalities, on, participant_filter)
+    rows = [
+        _row(result, needs.get(result.municipality.pk, []), first, terms[-1].index)
+        for result in results
+        if result.mandate
+    ]
     return IntakePlan(on=on, terms=terms, rows=rows, seats=_seats(region_ids, terms))
 
 

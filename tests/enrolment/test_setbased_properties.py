@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.db.models import Q
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from enrolment.compliance import compliance_summary, compute_compliance
@@ -21,6 +21,7 @@ from enrolment.models import Participant
 from enrolment.progress import programme_status, progress_for, with_programme_status
 from enrolment.setbased import standing_rows, with_standing
 from programmes.models import OfferingState
+from reporting.followup.planning import needs_computed, needs_counted
 from tests import factories as f
 
 from .test_facts_properties import (
@@ -65,6 +66,7 @@ def _progress_of(person, mine, on):
         mine.exempt_from_programme,
         mine.is_complete,
         mine.begun,
+        mine.holds_seat,
         mine.completed_on,
     )
 
@@ -78,6 +80,7 @@ def _standing_of(row):
         row.programme_exempt,
         row.programme_complete,
         row.begun,
+        row.holds_seat,
         row.completed_on,
     )
 
@@ -141,5 +144,27 @@ def test_the_set_based_standing_agrees_with_progress_and_compliance(
         assert {
             p.pk: p.hp for p in with_programme_status(Participant.objects.filter(mine), on)
         } == {pk: row.hp for pk, row in rows.items()}
+
+    in_savepoint(check)
+
+
+@settings(EXAMPLES, max_examples=150)
+@given(managers=st.lists(manager_st, min_size=1, max_size=3), mandates=mandate_st, on=days)
+def test_the_intake_plan_reads_the_same_needs_from_sql_as_from_python(
+    planned, managers, mandates, on
+):
+    world = planned.scene.world
+    municipalities = [world.borlange, world.falun]
+
+    def check():
+        people = _write(planned.scene, managers, mandates)
+        mine = Q(pk__in=[p.pk for p in people])
+        computed, computed_needs = needs_computed(municipalities, on, mine)
+        counted, counted_needs = needs_counted(municipalities, on, mine)
+        assert [r.total for r in counted] == [r.total for r in computed]
+        for municipality in municipalities:
+            assert sorted(counted_needs.get(municipality.pk, []), key=repr) == sorted(
+                computed_needs.get(municipality.pk, []), key=repr
+            )
 
     in_savepoint(check)

@@ -1,0 +1,115 @@
+"""Where each manager stands today, stored: `enrolment.setbased.standing_sql`'s rows for
+the day, kept in `StoredStanding`, so that the daily pages, the council's figures and the
+reports as of today read a row per manager instead of computing it.
+
+How the rows stay true: triggers (migration `enrolment.0009`) note, in the transaction
+of the change, each manager whose own rows change (`StaleStanding`), and put every row
+out of date when something many managers share changes (a programme, an offering, a
+mandate) by clearing `StoredStandingDay`. Before a read, `serves` brings the noted rows up
+to date (and every row, once a day or after a shared change), inside the reader's
+transaction, by the same SQL that computes them. A reader that finds another transaction
+doing that computes its own answer instead of waiting. The stored row is therefore what
+the computation says, always; `tests/enrolment/test_projection.py` shows it over random
+changes, and `manage.py standing_rebuild` recomputes every row.
+"""
+
+from datetime import date
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from . import setbased
+
+TABLE = "enrolment_storedstanding"
+PROGRESS = list(setbased.STANDING_FIELDS)
+COMPLIANCE = list(setbased.COMPLIANCE_FIELDS)
+COLUMNS = PROGRESS + ["municipality_id", *COMPLIANCE]
+# The compliance columns that say nothing for a manager outside the municipalities asked
+# for (`standing_sql`'s `municipality_ids`); the estimate of when they can finish does.
+BY_MANDATE = [
+    "municipality_id",
+    "compliance_status",
+    "compliance_deadline",
+    "start_by",
+    "complete_by",
+]
+# One refresher at a time (a number of our own for PostgreSQL's advisory locks).
+LOCK = 0x5354414E
+
+
+def serves(on: date) -> bool:
+    """Whether the stored rows answer for the day, brought up to date first. Only today's
+    and only on PostgreSQL; False too while another transaction is updating them."""
+    if not setbased.is_supported() or on != timezone.localdate():
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT (SELECT day FROM enrolment_storedstandingday ORDER BY id LIMIT 1),"
+            " EXISTS (SELECT 1 FROM enrolment_stalestanding)"
+        )
+        day, stale = cursor.fetchone()
+    if day == on and not stale:
+        return True
+    return refresh(on, every=day != on, wait=False)
+
+
+def refresh(on: date | None = None, *, every: bool = True, wait: bool = True) -> bool:
+    """Bring the stored rows up to date for the day (today): every row, or those noted as
+    out of date. Without `wait`, gives up (False) when another transaction holds the lock.
+    In the caller's transaction when there is one (a write and the read after it)."""
+    on = on or timezone.localdate()
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        if wait:
+            cursor.execute("SELECT TRUE FROM pg_advisory_xact_lock(%s)", [LOCK])
+        else:
+            cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [LOCK])
+        if not cursor.fetchone()[0]:
+            return False
+        # The day is written before the rows are computed: a shared change committed
+        # meanwhile waits for this row and clears it after, so it is never lost.
+        cursor.execute(
+            """WITH old AS (SELECT day FROM enrolment_storedstandingday WHERE id = 1 FOR UPDATE)
+               INSERT INTO enrolment_storedstandingday (id, day) VALUES (1, %s)
+               ON CONFLICT (id) DO UPDATE SET day = EXCLUDED.day
+               RETURNING (SELECT day FROM old)""",
+            [on],
+        )
+        every = every or cursor.fetchone()[0] != on
+        # The noted managers are taken off the list by the statement that computes them,
+        # for the same reason; a change noted after it is computed by the next reader.
+        people = (
+            "SELECT id FROM enrolment_participant" if every else "SELECT participant_id FROM noted"
+        )
+        sql, params = setbased.standing_sql(people, [], on, compliance=True)
+        columns = ", ".join(COLUMNS)
+        changed = " OR ".join(f"t.{c} IS DISTINCT FROM EXCLUDED.{c}" for c in COLUMNS)
+        cursor.execute(
+            f"""WITH noted AS (DELETE FROM enrolment_stalestanding RETURNING participant_id)
+                INSERT INTO {TABLE} AS t (participant_id, {columns})
+                SELECT participant_id, {columns} FROM ({sql}) AS s
+                ON CONFLICT (participant_id) DO UPDATE
+                SET {", ".join(f"{c} = EXCLUDED.{c}" for c in COLUMNS)}
+                WHERE {changed}""",
+            params,
+        )
+    return True
+
+
+def stored_sql(
+    people_sql: str, people_params, *, compliance: bool = False, municipality_ids=None
+) -> tuple[str, list]:
+    """`standing_sql`'s query, answered from the stored rows (call `serves` first)."""
+    selected, params = ["participant_id", *PROGRESS], []
+    if compliance:
+        for column in ["municipality_id", *COMPLIANCE]:
+            if municipality_ids is not None and column in BY_MANDATE:
+                selected.append(
+                    f"CASE WHEN municipality_id = ANY(%s::bigint[]) THEN {column} END AS {column}"
+                )
+                params.append(list(municipality_ids))
+            else:
+                selected.append(column)
+    return (
+        f"SELECT {', '.join(selected)} FROM {TABLE} WHERE participant_id IN ({people_sql})",
+        [*params, *people_params],
+    )

@@ -1,0 +1,40 @@
+"""Form widgets every app may use."""
+
+from html import escape
+
+from django import forms
+from django.forms.utils import flatatt
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+
+class QuickSelect(forms.Select):
+    """Django's select, written in Python rather than by a template per option: the same
+    HTML, in a fraction of the time for the lists of hundreds of municipalities and
+    administrations a region's filters offer."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        parts = [format_html('<select name="{}"{}>', widget["name"], flatatt(widget["attrs"]))]
+        for group, options, _index in widget["optgroups"]:
+            if group:
+                parts.append(format_html('<optgroup label="{}">', group))
+            # The standard library's escape says what Django's does, without its lazy
+            # wrapping per call.
+            parts += [
+                f'<option value="{escape(str(option["value"]))}"'
+                f"{' selected' if option['selected'] else ''}>"
+                f"{escape(str(option['label']))}</option>"
+                for option in options
+            ]
+            if group:
+                parts.append("</optgroup>")
+        parts.append("</select>")
+        return mark_safe("".join(parts))  # noqa: S308 (each part is escaped above)
+
+
+def quick_selects(form: forms.BaseForm) -> None:
+    """Give each plain select of the form the quick one."""
+    for field in form.fields.values():
+        if type(field.widget) is forms.Select:
+            field.widget.__class__ = QuickSelect

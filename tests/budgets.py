@@ -1,0 +1,10 @@
+"""Query budgets shared by the query-count tests.
+
+The first read of where managers stand after a write brings the stored standing up to
+date (`enrolment.projection.refresh`): the lock, the day, the programmes' shapes, the
+offerings and terms the at-risk estimate needs, and one statement that computes and
+stores the rows. The same number of queries whatever the number of managers; a read
+with nothing to bring up to date costs one (the check) instead of the shapes.
+"""
+
+STANDING_REFRESH = 6

@@ -1,0 +1,292 @@
+"""The stored standing (`enrolment.projection`) is always what `standing_sql` computes:
+over random histories and random changes of every kind, made by the services' plain
+saves, by bulk writes and by queryset updates and deletes, the rows the pages read equal
+a fresh computation; and a new day, a shared change, a rebuild and a busy refresher
+are each shown on their own."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import psycopg
+import pytest
+from django.core.management import call_command
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from enrolment import projection, setbased
+from enrolment.models import (
+    CreditTransfer,
+    DeadlineDecision,
+    DeadlineDecisionKind,
+    Enrolment,
+    EnrolmentState,
+    Mandate,
+    Participant,
+    PreviousPost,
+    StaleStanding,
+    StoredStanding,
+    StoredStandingDay,
+)
+from programmes.models import CourseOffering
+from tests import factories as f
+
+from .test_facts_properties import EXAMPLES, _write, in_savepoint, manager_st, mandate_st
+from .test_facts_properties import scene as facts_scene  # noqa: F401
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def scene(facts_scene):  # noqa: F811
+    return facts_scene
+
+
+def _computed(queryset, on):
+    sql, params = setbased.standing_sql(*setbased._people(queryset), on, compliance=True)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        names = [c.name for c in cursor.description]
+        return {
+            row[0]: setbased.Standing(**dict(zip(names, row, strict=True)))
+            for row in cursor.fetchall()
+        }
+
+
+def _read(queryset, on):
+    assert projection.serves(on)
+    return {
+        row.participant_id: row for row in setbased.standing_rows(queryset, on, compliance=True)
+    }
+
+
+def _assert_stored_is_computed(ids):
+    today = timezone.localdate()
+    queryset = Participant.objects.filter(pk__in=ids)
+    assert _read(queryset, today) == _computed(queryset, today)
+    # And what is stored for everyone, not only what was read.
+    stored = {
+        s.participant_id: s.compliance_status for s in StoredStanding.objects.filter(pk__in=ids)
+    }
+    assert stored == {pk: row.compliance_status for pk, row in _computed(queryset, today).items()}
+
+
+def _change(kind, pick, day, people, scene):
+    """One change of the kind to the `pick`-th thing of its sort, as a page, an import or
+    an administrator would make it (saves, bulk writes, queryset updates and deletes)."""
+    person = people[pick % len(people)]
+    enrolments = list(Enrolment.objects.filter(participant__in=people).order_by("pk"))
+    enrolment = enrolments[pick % len(enrolments)] if enrolments else None
+    world = scene.world
+    if kind == "state" and enrolment:
+        state = list(EnrolmentState)[pick % len(EnrolmentState)]
+        grade = {EnrolmentState.PASSED: "G", EnrolmentState.FAILED: "U"}.get(state, "")
+        Enrolment.objects.filter(pk=enrolment.pk).update(state=state, grade=grade)
+    elif kind == "result" and enrolment:
+        enrolment.state, enrolment.grade, enrolment.result_date = EnrolmentState.PASSED, "G", day
+        enrolment.credits = Decimal("7.5")
+        enrolment.save()
+    elif kind == "withdraw" and enrolment:
+        enrolment.delete()
+    elif kind == "enrol":
+        offering = list(scene.offerings.values())[pick % len(scene.offerings)]
+        Enrolment.objects.bulk_create(
+            [Enrolment(participant=person, offering=offering, slot=offering.course.slot)],
+            ignore_conflicts=True,
+        )
+    elif kind == "leave":
+        Participant.objects.filter(pk=person.pk).update(left_on=day)
+    elif kind == "move":
+        other = world.falun if person.municipality_id == world.borlange.pk else world.borlange
+        PreviousPost.objects.create(
+            participant=person,
+            municipality=person.municipality,
+            position=person.position,
+            valid_to=day,
+        )
+        person.municipality, person.in_municipality_since = other, day
+        person.save()
+    elif kind == "credit":
+        CreditTransfer.objects.bulk_create(
+            [
+                CreditTransfer(
+                    participant=person,
+                    programme=world.programme,
+                    slot=world.slots[pick % len(world.slots)],
+                    reason="Motsvarande",
+                    decided_on=day,
+                )
+            ],
+            ignore_conflicts=True,
+        )
+    elif kind == "uncredit":
+        CreditTransfer.objects.filter(participant=person).delete()
+    elif kind == "pause":
+        DeadlineDecision.objects.create(
+            participant=person,
+            kind=DeadlineDecisionKind.PAUSE,
+            decided_on=day,
+            paused_from=day,
+            paused_to=day + timedelta(days=90),
+            reason="parental_leave",
+        )
+    elif kind == "mandate":
+        Mandate.objects.filter(municipality=world.borlange).update(
+            complete_within_months=12 + pick % 30
+        )
+    elif kind == "offering":
+        offering = list(scene.offerings.values())[pick % len(scene.offerings)]
+        CourseOffering.objects.filter(pk=offering.pk).update(
+            start_date=offering.start_date + timedelta(days=30),
+            end_date=offering.end_date + timedelta(days=30),
+        )
+    elif kind == "remove":
+        Participant.objects.get(pk=person.pk).delete()
+        people.remove(person)
+
+
+KINDS = [
+    "state",
+    "result",
+    "withdraw",
+    "enrol",
+    "leave",
+    "move",
+    "credit",
+    "uncredit",
+    "pause",
+    "mandate",
+    "offering",
+    "remove",
+]
+changes_st = st.lists(
+    st.tuples(
+        st.sampled_from(KINDS),
+        st.integers(min_value=0, max_value=20),
+        st.dates(
+            min_value=timezone.localdate() - timedelta(days=900), max_value=timezone.localdate()
+        ),
+        st.booleans(),  # read before the next change, or not
+    ),
+    min_size=1,
+    max_size=6,
+)
+
+
+@settings(EXAMPLES, max_examples=150)
+@given(
+    managers=st.lists(manager_st, min_size=2, max_size=3), mandates=mandate_st, changes=changes_st
+)
+def test_the_stored_standing_is_always_what_the_computation_says(
+    scene, managers, mandates, changes
+):
+    def check():
+        people = _write(scene, managers, mandates)
+        ids = [p.pk for p in people]
+        _assert_stored_is_computed(ids)
+        for kind, pick, day, read in changes:
+            if len(people) > 1 or kind != "remove":
+                try:
+                    with transaction.atomic():
+                        _change(kind, pick, day, people, scene)
+                except IntegrityError:
+                    pass  # refused by the database (a second seat in a slot): no change
+            if read:
+                _assert_stored_is_computed(ids)
+        _assert_stored_is_computed(ids)
+
+    in_savepoint(check)
+
+
+def test_a_change_notes_the_manager_in_its_own_transaction(world):
+    manager = f.ParticipantFactory(municipality=world.borlange)
+    projection.refresh()
+    assert not StaleStanding.objects.exists()
+
+    Participant.objects.filter(pk=manager.pk).update(left_on=timezone.localdate())
+
+    assert list(StaleStanding.objects.values_list("participant_id", flat=True)) == [manager.pk]
+    assert setbased.Standing  # the reader brings it up to date:
+    row = next(
+        setbased.standing_rows(Participant.objects.filter(pk=manager.pk), timezone.localdate())
+    )
+    assert row.programme_status == "left"
+    assert not StaleStanding.objects.exists()
+
+
+def test_a_save_that_changes_nothing_notes_no_one(world):
+    manager = f.ParticipantFactory(municipality=world.borlange)
+    projection.refresh()
+
+    Participant.objects.filter(pk=manager.pk).update(first_name=manager.first_name)
+
+    assert not StaleStanding.objects.exists()
+
+
+def test_a_shared_change_puts_every_row_out_of_date(world):
+    f.ParticipantFactory(municipality=world.borlange)
+    projection.refresh()
+    assert StoredStandingDay.objects.get().day == timezone.localdate()
+
+    f.MandateFactory(municipality=world.falun)
+
+    assert StoredStandingDay.objects.get().day is None
+
+
+def test_a_new_day_recomputes_every_row(world):
+    manager = f.ParticipantFactory(municipality=world.borlange)
+    projection.refresh()
+    StoredStanding.objects.filter(pk=manager.pk).update(hp=Decimal("30.0"))
+    StoredStandingDay.objects.update(day=timezone.localdate() - timedelta(days=1))
+
+    row = next(
+        setbased.standing_rows(Participant.objects.filter(pk=manager.pk), timezone.localdate())
+    )
+
+    assert row.hp == 0
+    assert StoredStandingDay.objects.get().day == timezone.localdate()
+
+
+def test_other_days_are_computed_not_read(world):
+    manager = f.ParticipantFactory(municipality=world.borlange)
+    projection.refresh()
+    StoredStanding.objects.filter(pk=manager.pk).update(hp=Decimal("30.0"))
+
+    yesterday = timezone.localdate() - timedelta(days=1)
+    row = next(setbased.standing_rows(Participant.objects.filter(pk=manager.pk), yesterday))
+
+    assert not projection.serves(yesterday)
+    assert row.hp == 0
+
+
+def test_the_rebuild_command_mends_a_row_written_by_hand(world):
+    manager = f.ParticipantFactory(municipality=world.borlange)
+    projection.refresh()
+    StoredStanding.objects.filter(pk=manager.pk).update(hp=Decimal("30.0"))
+
+    call_command("standing_rebuild")
+
+    assert StoredStanding.objects.get(pk=manager.pk).hp == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_reader_that_finds_the_rows_being_updated_computes_its_own_answer(world):
+    # Committed, so that the refresher's lock is let go before another session takes it.
+    manager = f.ParticipantFactory(municipality=world.borlange)
+    projection.refresh()
+    Participant.objects.filter(pk=manager.pk).update(left_on=timezone.localdate())
+    params = connection.get_connection_params()
+    with psycopg.connect(**params, autocommit=True) as other:
+        other.execute("SELECT pg_advisory_lock(%s)", [projection.LOCK])
+        try:
+            assert not projection.serves(timezone.localdate())
+            row = next(
+                setbased.standing_rows(
+                    Participant.objects.filter(pk=manager.pk), timezone.localdate()
+                )
+            )
+        finally:
+            other.execute("SELECT pg_advisory_unlock(%s)", [projection.LOCK])
+    assert row.programme_status == "left"
+    assert StaleStanding.objects.filter(participant_id=manager.pk).exists()
