@@ -34,7 +34,7 @@ from ..forms_participants import (
     ParticipantEditForm,
     ParticipantLeaveForm,
 )
-from ..mandates import deadlines_of
+from ..mandates import deadlines_of, mandates_of
 from ..models import EnrolmentEvent
 from ..progress import ProgrammeStatus, SlotStatus, progress_of
 from ..selectors import page_standing, participants_editable_by, participants_visible_to
@@ -255,12 +255,19 @@ def _detail(request, participant, *, nomination_form=None, warnings=None):
     user = request.user
     today = timezone.localdate()
     can_edit = participants_editable_by(user).filter(pk=participant.pk).exists()
-    progress = progress_of(participant)
-    enrolments = participant.enrolments.select_related("offering__course__slot").prefetch_related(
-        Prefetch("events", queryset=EnrolmentEvent.objects.select_related("actor"))
+    # The manager's enrolments, decisions and mandates are read once: progress, the plan,
+    # compliance, the deadlines and the list of courses are all made from these rows.
+    enrolments = list(
+        participant.enrolments.select_related("offering__course__slot")
+        .prefetch_related(
+            Prefetch("events", queryset=EnrolmentEvent.objects.select_related("actor"))
+        )
+        .order_by("offering__term_index", "id")
     )
+    progress = progress_of(participant, today, enrolments=enrolments)
     next_slot = progress.next_slot
     decisions = list(participant.deadline_decisions.select_related("decided_by"))
+    mandates = mandates_of(participant.municipality_id)
     next_offerings = []
     left = facts.has_left(participant, on=today)
     if next_slot is not None and not left:
@@ -284,9 +291,13 @@ def _detail(request, participant, *, nomination_form=None, warnings=None):
         {
             "participant": participant,
             "progress": progress,
-            "compliance": participant_compliance(participant, on=today),
-            "plan": nomination_plan(participant, progress) if can_edit else None,
-            "enrolments": enrolments.order_by("offering__term_index", "id"),
+            "compliance": participant_compliance(
+                participant, on=today, progress=progress, decisions=decisions, mandates=mandates
+            ),
+            "plan": (
+                nomination_plan(participant, progress, enrolments=enrolments) if can_edit else None
+            ),
+            "enrolments": enrolments,
             "next_slot": next_slot,
             "next_offerings": next_offerings,
             "can_edit": can_edit,
@@ -294,7 +305,7 @@ def _detail(request, participant, *, nomination_form=None, warnings=None):
             "nothing_open": nothing_open,
             "nomination_warnings": warnings,
             "audit_trail": audit_trail(participant) if can_edit else None,
-            "deadlines": deadlines_of(participant, today, decisions=decisions),
+            "deadlines": deadlines_of(participant, today, decisions=decisions, mandates=mandates),
             "deadline_decisions": sorted(
                 decisions, key=lambda d: (d.decided_on, d.pk), reverse=True
             ),
