@@ -111,9 +111,7 @@ def decided_deadline(deadline, field: str, known, runs_from: date, on: date) -> 
 def mandates_of(municipality_id: int) -> list[Mandate]:
     """Every version of a municipality's mandate, with the administrations it names."""
     return list(
-        Mandate.objects.filter(municipality_id=municipality_id).prefetch_related(
-            "administrations"
-        )
+        Mandate.objects.filter(municipality_id=municipality_id).prefetch_related("administrations")
     )
 
 
