@@ -343,7 +343,12 @@ def _nomination_form(participant, offerings, data=None):
 @login_required
 def participant_detail(request, pk):
     participant = get_object_or_404(participants_visible_to(request.user), pk=pk)
-    opened(request, participants=[participant], what="page")
+    opened(
+        request,
+        participants=[participant],
+        what="page",
+        regions={participant.pk: participant.municipality.region_id},
+    )
     return _detail(request, participant)
 
 

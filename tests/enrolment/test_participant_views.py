@@ -1158,7 +1158,7 @@ def test_manager_page_runs_in_a_fixed_number_of_queries(
     compliance and the deadlines are made from the same rows."""
     participant = _long_record(world, personas, size)
     client.force_login(personas.hr_borlange)
-    with django_assert_max_num_queries(21):
+    with django_assert_max_num_queries(20):
         response = client.get(reverse("enrolment:participant_detail", args=[participant.pk]))
     assert response.status_code == 200
     context = response.context
