@@ -37,7 +37,12 @@ from ..forms_participants import (
 from ..mandates import deadlines_of, mandates_of
 from ..models import EnrolmentEvent
 from ..progress import ProgrammeStatus, SlotStatus, progress_of
-from ..selectors import page_standing, participants_editable_by, participants_visible_to
+from ..selectors import (
+    may_edit,
+    page_standing,
+    participants_editable_by,
+    participants_visible_to,
+)
 from ..services.enrolments import (
     NominationNeedsConfirmation,
     enrolment_nominate,
@@ -254,7 +259,7 @@ def participant_bulk_nominate(request):
 def _detail(request, participant, *, nomination_form=None, warnings=None):
     user = request.user
     today = timezone.localdate()
-    can_edit = participants_editable_by(user).filter(pk=participant.pk).exists()
+    can_edit = may_edit(user, participant)
     # The manager's enrolments, decisions and mandates are read once: progress, the plan,
     # compliance, the deadlines and the list of courses are all made from these rows.
     enrolments = list(

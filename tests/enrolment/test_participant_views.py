@@ -1158,7 +1158,7 @@ def test_manager_page_runs_in_a_fixed_number_of_queries(
     compliance and the deadlines are made from the same rows."""
     participant = _long_record(world, personas, size)
     client.force_login(personas.hr_borlange)
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(19):
         response = client.get(reverse("enrolment:participant_detail", args=[participant.pk]))
     assert response.status_code == 200
     context = response.context
@@ -1172,3 +1172,17 @@ def test_manager_page_runs_in_a_fixed_number_of_queries(
     assert len(context["audit_trail"]) == size + 2
     assert [entry.state for entry in context["plan"]].count("passed") == min(size, 2)
     assert context["nomination_form"] is not None
+
+
+def test_may_edit_answers_as_the_editable_managers_do(personas, others, gavleborg_personas):
+    """The manager's page asks `may_edit` of the manager it has read; it says what
+    `participants_editable_by` says, for every persona and manager, in two regions."""
+    from enrolment.selectors import may_edit, participants_editable_by
+
+    managers = list(Participant.objects.select_related("municipality"))
+    assert len({m.municipality.region_id for m in managers}) == 2
+    for user in [*personas.all().values(), *gavleborg_personas.all().values()]:
+        editable = set(participants_editable_by(user).values_list("pk", flat=True))
+        assert {m.pk for m in managers if may_edit(user, m)} == editable
+    assert any(may_edit(personas.hr_borlange, m) for m in managers)
+    assert any(may_edit(gavleborg_personas.hr_gavle, m) for m in managers)
