@@ -299,7 +299,7 @@ def _offerings_by_slot(programme_ids, on: date):
 def _decisions_by_participant(participants, on: date):
     by_participant = defaultdict(list)
     for decision in DeadlineDecision.objects.filter(
-        participant__in=participants, decided_on__lte=on
+        facts.decided_q(on=on), participant__in=participants
     ):
         by_participant[decision.participant_id].append(decision)
     return by_participant
@@ -448,7 +448,7 @@ def participant_compliance(
         _offerings_by_slot(programme_ids, on),
         arrived_on=arrived,
         obligation_from=obligation_start(mandates),
-        decisions=[d for d in decisions if d.decided_on <= on],
+        decisions=decisions,
     )
 
 
