@@ -20,6 +20,7 @@ with the deadline it was judged against and a one-line reason:
 A whole municipality is computed in a fixed number of queries.
 """
 
+import copy
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -32,7 +33,13 @@ from programmes.models import CourseOffering, OfferingState
 from programmes.terms import Term
 
 from . import facts
-from .mandates import applies_to, deadlines_for, mandate_in_force, obligation_start
+from .mandates import (
+    applies_to,
+    deadlines_for,
+    mandate_in_force,
+    mandates_of,
+    obligation_start,
+)
 from .models import DeadlineDecision, Mandate, Participant, PreviousPost
 from .progress import Progress, progress_for
 
@@ -292,7 +299,7 @@ def _offerings_by_slot(programme_ids, on: date):
 def _decisions_by_participant(participants, on: date):
     by_participant = defaultdict(list)
     for decision in DeadlineDecision.objects.filter(
-        participant__in=participants, decided_on__lte=on
+        facts.decided_q(on=on), participant__in=participants
     ):
         by_participant[decision.participant_id].append(decision)
     return by_participant
@@ -406,12 +413,43 @@ def region_compliance(*, region, on: date) -> list[MunicipalityCompliance]:
     return compute_compliance(region.municipalities.order_by("name"), on)
 
 
-def participant_compliance(participant: Participant, *, on: date) -> ComplianceRow | None:
-    """One manager's standing against the mandate on a day; None outside any mandate."""
-    result = municipality_compliance(
-        municipality=participant.municipality, on=on, participant_filter=Q(pk=participant.pk)
+def participant_compliance(
+    participant: Participant, *, on: date, progress=None, decisions=None, mandates=None
+) -> ComplianceRow | None:
+    """One manager's standing against their municipality's mandate on a day; None outside
+    any mandate. The row `municipality_compliance` gives the manager, judged from what the
+    manager's page has read already: their `progress` as of `on`, their deadline
+    `decisions` and the municipality's `mandates` (`mandates_of`); each is read when not
+    given."""
+    municipality = participant.municipality
+    mandates = [
+        m
+        for m in (mandates if mandates is not None else mandates_of(municipality.pk))
+        if m.effective_from <= on
+    ]
+    mandate = mandate_in_force(mandates, on)
+    if mandate is None:
+        return None
+    # A copy: placing the manager in an earlier post must not change the page's manager.
+    placed = _placed_on([copy.copy(participant)], [municipality], on)
+    if not placed or not applies_to(mandate, placed[0][0]):
+        return None
+    person, arrived = placed[0]
+    if progress is None:
+        progress = progress_for([person], on)[person.pk]
+    if decisions is None:
+        decisions = DeadlineDecision.objects.filter(participant=participant)
+    programme_ids = [progress.programme.pk] if progress.programme else []
+    return judge(
+        person,
+        progress,
+        mandate,
+        on,
+        _offerings_by_slot(programme_ids, on),
+        arrived_on=arrived,
+        obligation_from=obligation_start(mandates),
+        decisions=decisions,
     )
-    return next(iter(result.rows), None)
 
 
 def must_start_by(rows, *, by: date) -> list[ComplianceRow]:

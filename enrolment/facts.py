@@ -150,16 +150,21 @@ def seat_q(prefix: str = "") -> Q:
     return Q(**{f"{prefix}state__in": SEAT_STATES})
 
 
+def result_known(enrolment: Enrolment, *, on: date) -> bool:
+    """The enrolment's result is dated by the day (an undated result counts)."""
+    return enrolment.result_date is None or enrolment.result_date <= on
+
+
+def result_known_q(*, on: date, prefix: str = "") -> Q:
+    return Q(**{f"{prefix}result_date__isnull": True}) | Q(**{f"{prefix}result_date__lte": on})
+
+
 def is_passed(enrolment: Enrolment, *, on: date) -> bool:
-    return enrolment.state == S.PASSED and (
-        enrolment.result_date is None or enrolment.result_date <= on
-    )
+    return enrolment.state == S.PASSED and result_known(enrolment, on=on)
 
 
 def passed_q(*, on: date, prefix: str = "") -> Q:
-    return Q(**{f"{prefix}state": S.PASSED}) & (
-        Q(**{f"{prefix}result_date__isnull": True}) | Q(**{f"{prefix}result_date__lte": on})
-    )
+    return Q(**{f"{prefix}state": S.PASSED}) & result_known_q(on=on, prefix=prefix)
 
 
 def begins(enrolment: Enrolment, *, on: date) -> bool:

@@ -108,14 +108,21 @@ def decided_deadline(deadline, field: str, known, runs_from: date, on: date) -> 
     return deadline + timedelta(days=facts.paused_days(known, after=counted_after, on=on))
 
 
-def deadlines_of(participant: Participant, on: date, decisions=None) -> Deadlines | None:
-    """The deadlines a manager's municipality's mandate in force sets them, if any, after
-    their deadline decisions (or after `decisions`, e.g. none for the mandate's own)."""
-    mandates = list(
-        Mandate.objects.filter(municipality_id=participant.municipality_id).prefetch_related(
-            "administrations"
-        )
+def mandates_of(municipality_id: int) -> list[Mandate]:
+    """Every version of a municipality's mandate, with the administrations it names."""
+    return list(
+        Mandate.objects.filter(municipality_id=municipality_id).prefetch_related("administrations")
     )
+
+
+def deadlines_of(
+    participant: Participant, on: date, decisions=None, mandates=None
+) -> Deadlines | None:
+    """The deadlines a manager's municipality's mandate in force sets them, if any, after
+    their deadline decisions (or after `decisions`, e.g. none for the mandate's own);
+    `mandates`: the municipality's, already read by `mandates_of`."""
+    if mandates is None:
+        mandates = mandates_of(participant.municipality_id)
     mandate = mandate_in_force(mandates, on)
     if mandate is None or not applies_to(mandate, participant):
         return None

@@ -247,6 +247,11 @@ class Enrolment(models.Model):
     def is_active(self) -> bool:
         return self.state in ACTIVE_STATES
 
+    @property
+    def state_label(self):
+        """`get_state_display` by the enum: a page listing many enrolments reads it often."""
+        return EnrolmentState(self.state).label
+
 
 class EnrolmentEvent(models.Model):
     """One change of an enrolment's state: who, when, from what to what."""
@@ -267,6 +272,15 @@ class EnrolmentEvent(models.Model):
 
     def __str__(self):
         return f"{self.from_state or '–'} → {self.to_state}"
+
+    @property
+    def from_state_label(self):
+        """`get_from_state_display` by the enum ("" for the first event)."""
+        return EnrolmentState(self.from_state).label if self.from_state else ""
+
+    @property
+    def to_state_label(self):
+        return EnrolmentState(self.to_state).label
 
 
 class CreditTransferKind(models.TextChoices):

@@ -129,13 +129,14 @@ class Progress:
         return next((s for s in self.slots if s.status == SlotStatus.NOT_STARTED), None)
 
 
-def progress_for(participants, on: date | None = None) -> dict[int, Progress]:
+def progress_for(participants, on: date | None = None, *, enrolments=None) -> dict[int, Progress]:
     """Progress per participant id, for participants with `municipality` loaded.
 
     Four queries whatever the number: programmes with their slots, enrolments that count
     (passed or under way), and credit transfers. With `on`, progress as it stood that
     day (today without): results dated later count as under way, later decisions not at
-    all.
+    all. A page that has read the managers' enrolments already (`enrolments`, every
+    state, with `offering__course`) passes them and saves that query.
     """
     participants = list(participants)
     if not participants:
@@ -146,14 +147,11 @@ def progress_for(participants, on: date | None = None) -> dict[int, Progress]:
         {p.municipality.region_id for p in participants},
         Programme.objects.prefetch_related("slots"),
     )
-
-    enrolments = defaultdict(list)
-    for enrolment in (
-        Enrolment.objects.filter(participant_id__in=ids, state__in=facts.COUNTING_STATES)
-        .select_related("offering__course")
-        .order_by("offering__term_index", "id")
-    ):
-        enrolments[enrolment.participant_id].append(enrolment)
+    if enrolments is None:
+        enrolments = Enrolment.objects.filter(participant_id__in=ids).select_related(
+            "offering__course"
+        )
+    enrolments = _counting_by_participant(enrolments)
 
     transfers = defaultdict(list)
     for transfer in CreditTransfer.objects.filter(participant_id__in=ids):
@@ -193,8 +191,22 @@ def _equivalences(participants, programmes, enrolments) -> dict[int, dict[int, i
     return tables
 
 
-def progress_of(participant, on: date | None = None) -> Progress:
-    return progress_for([participant], on)[participant.pk]
+def _counting_by_participant(enrolments) -> dict[int, list[Enrolment]]:
+    """The enrolments that count (passed or under way), per participant, in term order."""
+    if hasattr(enrolments, "filter"):
+        enrolments = enrolments.filter(state__in=facts.COUNTING_STATES)
+    by_participant = defaultdict(list)
+    for enrolment in sorted(
+        (e for e in enrolments if e.state in facts.COUNTING_STATES),
+        key=lambda e: (e.offering.term_index, e.pk),
+    ):
+        by_participant[enrolment.participant_id].append(enrolment)
+    return by_participant
+
+
+def progress_of(participant, on: date | None = None, *, enrolments=None) -> Progress:
+    """One manager's progress; `enrolments`: theirs, already read (see `progress_for`)."""
+    return progress_for([participant], on, enrolments=enrolments)[participant.pk]
 
 
 def _earliest(sp: SlotProgress, day: date | None) -> None:

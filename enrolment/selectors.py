@@ -138,6 +138,16 @@ def participants_editable_by(user) -> QuerySet[Participant]:
     return participants_visible_to(user, EDITOR_ROLES)
 
 
+def may_edit(user, participant: Participant) -> bool:
+    """Whether `participants_editable_by(user)` holds a manager already read (with their
+    municipality), asked without a query."""
+    return reach(user, EDITOR_ROLES).covers(
+        region_id=participant.municipality.region_id,
+        municipality_id=participant.municipality_id,
+        administration_id=participant.administration_id,
+    )
+
+
 def enrolments_administrable_by(user) -> QuerySet[Enrolment]:
     """Enrolments whose admission and results a user decides: the programme
     administrators of the region the offering belongs to."""

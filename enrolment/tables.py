@@ -82,7 +82,7 @@ def _display(field_name, value, names):
     if value in (None, ""):
         return "–"
     if field_name in _RELATED:
-        return names[field_name].get(value, f"#{value}")
+        return names.get(field_name, {}).get(value, f"#{value}")
     model_field = Participant._meta.get_field(field_name)
     if model_field.choices:
         return str(dict(model_field.flatchoices).get(value, value))
@@ -95,51 +95,52 @@ def audit_trail(participant: Participant) -> list[AuditEntry]:
     """Who changed what and when, newest first, from django-simple-history.
 
     Each record is compared with the one before it in Python (rather than through
-    `prev_record`, which reads the database once per record), so the trail costs the
-    same few queries however long it is.
+    `prev_record`, which reads the database once per record), and only the related
+    objects a change names are read, each model once, so the trail costs the same few
+    queries however long it is (one for a manager never changed).
     """
     records = list(
         participant.history.select_related("history_user").order_by("history_date", "history_id")
     )
+    deltas = [
+        record.diff_against(previous).changes if previous is not None else []
+        for previous, record in zip([None, *records], records, strict=False)
+    ]
     ids = {name: set() for name in _RELATED}
-    for record in records:
-        for name in _RELATED:
-            value = getattr(record, f"{name}_id")
-            if value is not None:
-                ids[name].add(value)
-    names = {name: {} for name in _RELATED}
-    for name, model in _RELATED.items():
-        if ids[name]:
-            names[name] = {
-                obj.pk: str(obj) if name == "user" else obj.name
-                for obj in model.objects.filter(pk__in=ids[name])
-            }
+    for changes in deltas:
+        for change in changes:
+            if change.field in _RELATED:
+                ids[change.field].update(v for v in (change.old, change.new) if v is not None)
+    names = {
+        name: {
+            obj.pk: str(obj) if name == "user" else obj.name
+            for obj in _RELATED[name].objects.filter(pk__in=wanted)
+        }
+        for name, wanted in ids.items()
+        if wanted
+    }
 
     kinds = {"+": _("Created"), "~": _("Changed"), "-": _("Deleted")}
     entries = []
-    previous = None
-    for record in records:
-        changes = []
-        if previous is not None:
-            delta = record.diff_against(previous)
-            for change in delta.changes:
-                label = str(Participant._meta.get_field(change.field).verbose_name)
-                changes.append(
-                    FieldChange(
-                        field=change.field,
-                        label=label[:1].upper() + label[1:],
-                        old=_display(change.field, change.old, names),
-                        new=_display(change.field, change.new, names),
-                    )
+    for record, changes in zip(records, deltas, strict=True):
+        fields = []
+        for change in changes:
+            label = str(Participant._meta.get_field(change.field).verbose_name)
+            fields.append(
+                FieldChange(
+                    field=change.field,
+                    label=label[:1].upper() + label[1:],
+                    old=_display(change.field, change.old, names),
+                    new=_display(change.field, change.new, names),
                 )
+            )
         entries.append(
             AuditEntry(
                 when=record.history_date,
                 who=record.history_user,
                 kind=str(kinds.get(record.history_type, record.history_type)),
-                changes=changes,
+                changes=fields,
             )
         )
-        previous = record
     entries.reverse()
     return entries

@@ -8,8 +8,8 @@ from .services import access_log_write, history_erase
 
 
 @receiver(records_opened)
-def _log_access(sender, *, user, participants, what, **kwargs):
-    access_log_write(user=user, participant_ids=participants, kind=what)
+def _log_access(sender, *, user, participants, what, regions=None, **kwargs):
+    access_log_write(user=user, participant_ids=participants, kind=what, regions=regions)
 
 
 @receiver(post_delete, sender=Participant)

@@ -13,16 +13,25 @@ from reporting.models import ReportRequest
 from .models import AccessLogEntry, RecordKind, RetentionRule, ThinningRun
 
 
-def access_log_write(*, user, participant_ids, kind: str) -> None:
-    regions = dict(
-        Participant.objects.filter(pk__in=participant_ids).values_list(
-            "pk", "municipality__region_id"
+def access_log_write(*, user, participant_ids, kind: str, regions=None) -> None:
+    """One entry a manager opened; `regions` (region id by manager id) saves reading them
+    when the caller has. One manager's entry is one statement, with no transaction."""
+    participant_ids = list(participant_ids)
+    if regions is None or not set(participant_ids) <= regions.keys():
+        regions = dict(
+            Participant.objects.filter(pk__in=participant_ids).values_list(
+                "pk", "municipality__region_id"
+            )
         )
-    )
-    AccessLogEntry.objects.bulk_create(
-        AccessLogEntry(user=user, participant_id=pk, region_id=region, kind=kind)
-        for pk, region in regions.items()
-    )
+    entries = [
+        AccessLogEntry(user=user, participant_id=pk, region_id=regions[pk], kind=kind)
+        for pk in dict.fromkeys(participant_ids)
+        if pk in regions
+    ]
+    if len(entries) == 1:
+        entries[0].save()
+    else:
+        AccessLogEntry.objects.bulk_create(entries)
 
 
 def history_erase(*, participant_ids) -> int:

@@ -96,19 +96,20 @@ class PlanState:
     PLANNED = "planned"
 
 
-def nomination_plan(participant: Participant, progress: Progress | None = None) -> list[PlanEntry]:
+def nomination_plan(
+    participant: Participant, progress: Progress | None = None, *, enrolments=None
+) -> list[PlanEntry]:
     """The manager's plan slot by slot, in term order: the slots filled (with the term of
     the course passed), the slots under way (with the offering's term and the enrolment's
     state), then the open slots in the programme's order. The same plan the nomination
-    rules read."""
+    rules read. `enrolments`: the manager's, already read with `offering__course`."""
     on = timezone.localdate()
     progress = progress if progress is not None else progress_of(participant, on)
+    if enrolments is None:
+        enrolments = Enrolment.objects.filter(participant=participant, state=S.PASSED)
+        enrolments = enrolments.select_related("offering__course")
     passes = {}
-    for enrolment in (
-        Enrolment.objects.filter(participant=participant, state=S.PASSED)
-        .select_related("offering__course")
-        .order_by("offering__term_index", "id")
-    ):
+    for enrolment in sorted(enrolments, key=lambda e: (e.offering.term_index, e.pk)):
         if facts.is_passed(enrolment, on=on):
             passes.setdefault(enrolment.slot_id, enrolment)
     entries = []

@@ -34,10 +34,15 @@ from ..forms_participants import (
     ParticipantEditForm,
     ParticipantLeaveForm,
 )
-from ..mandates import deadlines_of
+from ..mandates import deadlines_of, mandates_of
 from ..models import EnrolmentEvent
 from ..progress import ProgrammeStatus, SlotStatus, progress_of
-from ..selectors import page_standing, participants_editable_by, participants_visible_to
+from ..selectors import (
+    may_edit,
+    page_standing,
+    participants_editable_by,
+    participants_visible_to,
+)
 from ..services.enrolments import (
     NominationNeedsConfirmation,
     enrolment_nominate,
@@ -254,13 +259,20 @@ def participant_bulk_nominate(request):
 def _detail(request, participant, *, nomination_form=None, warnings=None):
     user = request.user
     today = timezone.localdate()
-    can_edit = participants_editable_by(user).filter(pk=participant.pk).exists()
-    progress = progress_of(participant)
-    enrolments = participant.enrolments.select_related("offering__course__slot").prefetch_related(
-        Prefetch("events", queryset=EnrolmentEvent.objects.select_related("actor"))
+    can_edit = may_edit(user, participant)
+    # The manager's enrolments, decisions and mandates are read once: progress, the plan,
+    # compliance, the deadlines and the list of courses are all made from these rows.
+    enrolments = list(
+        participant.enrolments.select_related("offering__course__slot")
+        .prefetch_related(
+            Prefetch("events", queryset=EnrolmentEvent.objects.select_related("actor"))
+        )
+        .order_by("offering__term_index", "id")
     )
+    progress = progress_of(participant, today, enrolments=enrolments)
     next_slot = progress.next_slot
     decisions = list(participant.deadline_decisions.select_related("decided_by"))
+    mandates = mandates_of(participant.municipality_id)
     next_offerings = []
     left = facts.has_left(participant, on=today)
     if next_slot is not None and not left:
@@ -284,9 +296,13 @@ def _detail(request, participant, *, nomination_form=None, warnings=None):
         {
             "participant": participant,
             "progress": progress,
-            "compliance": participant_compliance(participant, on=today),
-            "plan": nomination_plan(participant, progress) if can_edit else None,
-            "enrolments": enrolments.order_by("offering__term_index", "id"),
+            "compliance": participant_compliance(
+                participant, on=today, progress=progress, decisions=decisions, mandates=mandates
+            ),
+            "plan": (
+                nomination_plan(participant, progress, enrolments=enrolments) if can_edit else None
+            ),
+            "enrolments": enrolments,
             "next_slot": next_slot,
             "next_offerings": next_offerings,
             "can_edit": can_edit,
@@ -294,7 +310,7 @@ def _detail(request, participant, *, nomination_form=None, warnings=None):
             "nothing_open": nothing_open,
             "nomination_warnings": warnings,
             "audit_trail": audit_trail(participant) if can_edit else None,
-            "deadlines": deadlines_of(participant, today, decisions=decisions),
+            "deadlines": deadlines_of(participant, today, decisions=decisions, mandates=mandates),
             "deadline_decisions": sorted(
                 decisions, key=lambda d: (d.decided_on, d.pk), reverse=True
             ),
@@ -332,7 +348,12 @@ def _nomination_form(participant, offerings, data=None):
 @login_required
 def participant_detail(request, pk):
     participant = get_object_or_404(participants_visible_to(request.user), pk=pk)
-    opened(request, participants=[participant], what="page")
+    opened(
+        request,
+        participants=[participant],
+        what="page",
+        regions={participant.pk: participant.municipality.region_id},
+    )
     return _detail(request, participant)
 
 

@@ -32,6 +32,14 @@ class Reach:
     def __bool__(self):
         return bool(self.region_ids or self.municipality_ids or self.administration_ids)
 
+    def covers(self, *, region_id=None, municipality_id=None, administration_id=None) -> bool:
+        """`reach_q` for one object already read, placed by its ids at each level."""
+        return (
+            region_id in self.region_ids
+            or municipality_id in self.municipality_ids
+            or administration_id in self.administration_ids
+        )
+
 
 def _assignments(user):
     """The user's role assignments, loaded once per request and kept on the user."""

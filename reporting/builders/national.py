@@ -29,6 +29,7 @@ from .regional import (
     _declare_compliance,
     _declare_group,
     _group,
+    _show_compliance,
     _show_group,
     _terms,
 )
@@ -182,13 +183,7 @@ def protect_national(national: National) -> None:
         _show_group(p, ("provider", g.name), g)
     for line in national.compliance:
         if line.mandate:
-            key = ("compliance", line.name)
-            line.texts = {
-                "total": str(p.shown((*key, "total"))),
-                "done": p.share((*key, "done"), (*key, "total")),
-                "at risk": str(p.shown((*key, "at risk"))),
-                "overdue": str(p.shown((*key, "overdue"))),
-            }
+            _show_compliance(p, line)
 
 
 def build(*, data_date: date, reference: str, on_progress, region_ids=None) -> bytes:

@@ -143,7 +143,7 @@ def _group(name: str, found: dict, completed: int = 0) -> Group:
 
 def _participation(region, programme, terms, data_date: date) -> dict:
     """Managers who took part, per municipality, course and term: the same enrolments
-    (`took_part_q`) and results (`result_known_q`) as the key figures count."""
+    (`took_part_q`) and results (`enrolment.facts.result_known_q`) as the key figures count."""
     enrolments = placed_enrolments(region, data_date).filter(
         took_part_q(on=data_date),
         offering__term_index__gte=terms[0].index,
@@ -305,6 +305,16 @@ def _declare_compliance(d: Disclosure, line: ComplianceLine) -> None:
     d.total(d.figure((*key, "total"), line.total), parts)
 
 
+def _show_compliance(p: Protected, line: ComplianceLine) -> None:
+    key = ("compliance", line.name)
+    line.texts = {
+        "total": str(p.shown((*key, "total"))),
+        "done": p.share((*key, "done"), (*key, "total")),
+        "at risk": str(p.shown((*key, "at risk"))),
+        "overdue": str(p.shown((*key, "overdue"))),
+    }
+
+
 def protect_report(groups, course_groups, total, trend, compliance) -> None:
     """Declare every figure of the report and how they add up — municipalities to the
     region, the steps of the trend to its cumulative count and to the region's total,
@@ -340,10 +350,4 @@ def protect_report(groups, course_groups, total, trend, compliance) -> None:
         )
     for line in compliance:
         if line.mandate:
-            key = ("compliance", line.name)
-            line.texts = {
-                "total": str(p.shown((*key, "total"))),
-                "done": p.share((*key, "done"), (*key, "total")),
-                "at risk": str(p.shown((*key, "at risk"))),
-                "overdue": str(p.shown((*key, "overdue"))),
-            }
+            _show_compliance(p, line)

@@ -12,7 +12,7 @@ from datetime import date
 from django.db.models import Count, DecimalField, Min, Q, Sum
 from django.db.models.functions import Coalesce
 
-from enrolment.facts import SEAT_TAKEN_STATES, placed_municipality
+from enrolment.facts import SEAT_TAKEN_STATES, passed_q, placed_municipality, result_known_q
 from enrolment.models import Enrolment, EnrolmentState, Participant
 from enrolment.progress import DONE_STATUSES, with_completion_date, with_programme_status
 from programmes.models import Course, CourseOffering, Municipality, OfferingState
@@ -35,11 +35,6 @@ def took_part_q(*, on: date, prefix: str = "") -> Q:
             f"{prefix}offering__start_date__lte": on,
         }
     )
-
-
-def result_known_q(*, on: date, prefix: str = "") -> Q:
-    """A result dated by the day (an undated result counts, as in progress)."""
-    return Q(**{f"{prefix}result_date__isnull": True}) | Q(**{f"{prefix}result_date__lte": on})
 
 
 def region_municipalities(region):
@@ -74,9 +69,7 @@ def trained_cells(region, on: date) -> dict:
 
 
 def _passed(region, on: date):
-    return placed_enrolments(region, on).filter(
-        result_known_q(on=on), state=EnrolmentState.PASSED, offering__start_date__lte=on
-    )
+    return placed_enrolments(region, on).filter(passed_q(on=on), offering__start_date__lte=on)
 
 
 def credit_cells(region, on: date) -> dict:
@@ -121,10 +114,7 @@ def trained_managers(region, on: date, *, completion_before: date) -> list[Train
     `completion_before`: the others are in no completion cohort."""
     first_start = Min(
         "enrolments__offering__start_date",
-        filter=Q(
-            enrolments__state__in=TOOK_COURSE_STATES,
-            enrolments__offering__start_date__lte=on,
-        ),
+        filter=took_part_q(on=on, prefix="enrolments__"),
     )
     trained = (
         placed_managers(region, on)
@@ -155,8 +145,7 @@ def course_results(region, on: date):
         .annotate(
             passed=Count(
                 results,
-                filter=Q(offerings__enrolments__state=EnrolmentState.PASSED)
-                & result_known_q(on=on, prefix=f"{results}__"),
+                filter=passed_q(on=on, prefix=f"{results}__"),
             ),
             failed=Count(
                 results,
@@ -233,7 +222,7 @@ def programme_courses(programme):
 
 def results_by(enrolments, key: str, on: date) -> dict:
     """Passes, fails, hp of the passes and the managers behind `enrolments`, per `key`."""
-    passed = Q(state=EnrolmentState.PASSED) & result_known_q(on=on)
+    passed = passed_q(on=on)
     return {
         row[key]: row
         for row in enrolments.values(key)

@@ -12,8 +12,10 @@ from decimal import Decimal
 
 import pytest
 
-from enrolment.compliance import Status, municipality_compliance
-from enrolment.models import CreditTransferKind, EnrolmentState, Position
+from enrolment.compliance import Status, municipality_compliance, participant_compliance
+from enrolment.mandates import mandates_of
+from enrolment.models import CreditTransferKind, EnrolmentState, Participant, Position
+from enrolment.progress import progress_of
 from programmes.models import OfferingState
 from programmes.terms import Term, term_range
 from tests import factories as f
@@ -360,12 +362,35 @@ def test_compliance_rule(world, schedule, case):
     result = municipality_compliance(municipality=world.borlange, on=case.on)
 
     rows = [r for r in result.rows if r.participant == participant]
+    alone = _on_the_managers_page(participant, case.on)
     if case.expected is None:
         assert rows == []
+        assert alone == [None, None]
         return
     (row,) = rows
     assert (row.status, row.deadline) == (case.expected, case.deadline), row.reason
     assert row.reason
+    assert alone == [_shown(row)] * 2
+
+
+def _shown(row):
+    return (row.status, row.deadline, row.reason, row.start_by, row.complete_by)
+
+
+def _on_the_managers_page(participant, on):
+    """The manager's compliance as their page shows it: judged alone, reading its own
+    rows, and from the progress, decisions and mandates the page has read already."""
+    manager = Participant.objects.select_related("municipality").get(pk=participant.pk)
+    enrolments = list(manager.enrolments.select_related("offering__course"))
+    given = participant_compliance(
+        manager,
+        on=on,
+        progress=progress_of(manager, on, enrolments=enrolments),
+        decisions=list(manager.deadline_decisions.all()),
+        mandates=mandates_of(manager.municipality_id),
+    )
+    alone = participant_compliance(manager, on=on)
+    return [_shown(row) if row else None for row in (alone, given)]
 
 
 def test_there_are_at_least_25_cases():

@@ -1099,3 +1099,91 @@ def test_answering_a_request_with_warnings_asks_for_the_confirmation(client, wor
     response = client.post(url, {"confirmed": ["order"]})
     assert response.status_code == 302
     assert Enrolment.objects.get().offering == law
+
+
+def _long_record(world, personas, size):
+    """`size` courses passed (each with `size` state changes; a third is a second pass
+    in the first slot), one course under way, `size` deadline decisions and `size`
+    changes of administration, under a mandate that names administrations, with an
+    offering open for a course still to take."""
+    participant = personas.manager_participant
+    mandate = f.MandateFactory(municipality=world.borlange)
+    mandate.administrations.add(world.borlange_social, world.borlange_care)
+    participant.administration = world.borlange_social
+    participant.save()
+    courses = ["new", "steering", "collab"][:size]
+    for index, course in enumerate(courses):
+        passed = f.pass_course(participant, world.courses[course], f"HT202{3 + index}")
+        for step in range(size):
+            EnrolmentEvent.objects.create(
+                enrolment=passed,
+                from_state=S.ADMITTED if step else "",
+                to_state=S.PASSED if step else S.ADMITTED,
+                actor=personas.hr_borlange,
+                at=passed.offering.end_date,
+            )
+    f.EnrolmentFactory(
+        participant=participant,
+        offering=f.OfferingFactory(course=world.courses["systems"], term="HT2026"),
+        state=S.REGISTERED,
+    )
+    f.OfferingFactory(course=world.courses["law"], term="VT2027", state=OfferingState.OPEN)
+    for step in range(size):
+        f.ExtensionFactory(
+            participant=participant,
+            decided_by=personas.hr_borlange,
+            decided_on=date(2026, 1, 1 + step),
+            new_complete_by=date(2029, 1, 1 + step),
+        )
+        participant_update(
+            user=personas.hr_borlange,
+            participant=participant,
+            municipality=world.borlange,
+            administration=[world.borlange_care, world.borlange_social][step % 2],
+            first_name=participant.first_name,
+            last_name=participant.last_name,
+            email=participant.email,
+            position=participant.position,
+            operational_area=participant.operational_area,
+            appointed_on=participant.appointed_on,
+        )
+    return participant
+
+
+@pytest.mark.parametrize("size", [1, 3])
+def test_manager_page_runs_in_a_fixed_number_of_queries(
+    client, world, personas, django_assert_max_num_queries, size
+):
+    """The manager's page costs the same however long the manager's record: courses with
+    their history, deadline decisions and changes to the details; progress, the plan,
+    compliance and the deadlines are made from the same rows."""
+    participant = _long_record(world, personas, size)
+    client.force_login(personas.hr_borlange)
+    with django_assert_max_num_queries(19):
+        response = client.get(reverse("enrolment:participant_detail", args=[participant.pk]))
+    assert response.status_code == 200
+    context = response.context
+    assert len(context["enrolments"]) == size + 1
+    assert sum(len(e.events.all()) for e in context["enrolments"]) == size * size
+    assert context["progress"].slots_filled == min(size, 2)
+    assert context["compliance"] is not None
+    assert context["compliance"].complete_by == date(2029, 1, size)
+    assert context["deadlines"].complete_by == date(2029, 1, size)
+    assert len(context["deadline_decisions"]) == size
+    assert len(context["audit_trail"]) == size + 2
+    assert [entry.state for entry in context["plan"]].count("passed") == min(size, 2)
+    assert context["nomination_form"] is not None
+
+
+def test_may_edit_answers_as_the_editable_managers_do(personas, others, gavleborg_personas):
+    """The manager's page asks `may_edit` of the manager it has read; it says what
+    `participants_editable_by` says, for every persona and manager, in two regions."""
+    from enrolment.selectors import may_edit, participants_editable_by
+
+    managers = list(Participant.objects.select_related("municipality"))
+    assert len({m.municipality.region_id for m in managers}) == 2
+    for user in [*personas.all().values(), *gavleborg_personas.all().values()]:
+        editable = set(participants_editable_by(user).values_list("pk", flat=True))
+        assert {m.pk for m in managers if may_edit(user, m)} == editable
+    assert any(may_edit(personas.hr_borlange, m) for m in managers)
+    assert any(may_edit(gavleborg_personas.hr_gavle, m) for m in managers)
