@@ -411,3 +411,26 @@ def test_the_national_follow_up_runs_the_same_queries_whatever_the_number_of_man
     _taking_part(gavleborg.courses["law"], gavleborg.sandviken, 12, "s")
     with django_assert_max_num_queries(len(small)):
         national.national_figures(data_date=TODAY)
+
+
+def test_the_national_follow_up_runs_the_same_queries_whatever_the_number_of_regions(
+    world, gavleborg, django_assert_max_num_queries
+):
+    f.MandateFactory(municipality=world.borlange)
+    f.MandateFactory(municipality=gavleborg.gavle)
+    _taking_part(world.courses["new"], world.borlange, 3, "b")
+    _taking_part(gavleborg.courses["lead"], gavleborg.gavle, 3, "g")
+    with CaptureQueriesContext(connection) as two:
+        before = national.national_figures(data_date=TODAY)
+    for n, code in enumerate(("22", "23", "24")):
+        region = f.RegionFactory(name=f"Region {code}", county_code=code)
+        programme = f.ProgrammeFactory(region=region, provider=gavleborg.provider)
+        slot = f.SlotFactory(programme=programme, position=1)
+        course = f.CourseFactory(slot=slot)
+        town = f.MunicipalityFactory(region=region, name=f"Kommun {code}", code=f"{code}80")
+        f.MandateFactory(municipality=town)
+        _taking_part(course, town, 2 + n, f"r{code}-")
+    with django_assert_max_num_queries(len(two)):
+        after = national.national_figures(data_date=TODAY)
+    assert len(before.regions) == 2 and len(after.regions) == 5
+    assert [line.mandate for line in after.compliance] == [1, 1, 1, 1, 1]
