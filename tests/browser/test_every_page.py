@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from enrolment.models import EnrolmentState, NominationRequest
-from programmes.models import OfferingState
+from programmes.models import CourseEquivalence, OfferingState, ProgrammeProvider
 from reporting.evaluations.models import EvaluationRound, Question, QuestionKind, Questionnaire
 from reporting.evaluations.pending import pending_release
 from reporting.evaluations.services import response_submit
@@ -415,6 +415,60 @@ def test_council_and_manager_pages(portal, personas, new_page):
     _visit(manager, "the evaluation answer form", answer)
     _submit_empty(manager, "main form[method=post]", "the evaluation answer form sent empty")
     assert path(manager) == answer
+
+
+def test_programme_and_national_pages(
+    portal, world, personas, gavleborg, national_body, national_admin, new_page
+):
+    """The programme pages (structure, providers, equivalences) as the programme
+    administrator and the national administrator, and the national page, with a second
+    region, a second provider and a national programme on them."""
+    ProgrammeProvider.objects.create(programme=world.programme, provider=world.programme.provider)
+    falun_only = ProgrammeProvider.objects.create(
+        programme=world.programme, provider=gavleborg.provider
+    )
+    falun_only.municipalities.add(world.falun)
+    CourseEquivalence.objects.create(
+        programme=world.programme, course=gavleborg.courses["lead"], slot=world.slots[0]
+    )
+    nationwide = f.ProgrammeFactory(
+        region=None,
+        national_body=national_body,
+        provider=gavleborg.provider,
+        title="Nationellt ledarskapsprogram",
+    )
+    f.CourseFactory(slot=f.SlotFactory(programme=nationwide, position=1), title="Att leda")
+    f.MandateFactory(municipality=gavleborg.gavle)
+    for _ in range(6):
+        f.pass_course(
+            f.ParticipantFactory(
+                municipality=gavleborg.gavle, administration=gavleborg.gavle_social
+            ),
+            gavleborg.courses["lead"],
+            "HT2025",
+        )
+    dalarna = reverse("programmes:programme_detail", args=[world.programme.pk])
+
+    admin = new_page()
+    log_in(admin, personas.programme_admin, check_start=False)
+    _visit(admin, "the programmes", reverse("programmes:programme_list"), has_table=True)
+    _visit(admin, "the programme page", dalarna, has_table=True)
+    _submit_empty(admin, "main form[method=post]:not([action])", "the equivalence form sent empty")
+    assert path(admin) == dalarna
+
+    national = new_page()
+    log_in(national, national_admin, check_start=False)
+    _visit(national, "the national page", reverse("portal:national"), has_table=True)
+    _visit(
+        national, "the programmes, nationally", reverse("programmes:programme_list"), has_table=True
+    )
+    _visit(
+        national,
+        "the national programme's page",
+        reverse("programmes:programme_detail", args=[nationwide.pk]),
+        has_table=True,
+    )
+    _visit(national, "a region's programme, read only", dalarna, has_table=True)
 
 
 def test_public_pages(portal, personas, new_page):
