@@ -236,6 +236,7 @@ def test_hr_pages(portal, world, personas, page):
         has_table=True,
     )
     _visit(page, "the add form", reverse("enrolment:participant_create"))
+    _visit(page, "the take-over form", reverse("enrolment:participant_take_over"))
     _visit(page, "the edit form", reverse("enrolment:participant_update", args=[participant]))
     _visit(page, "the leave form", reverse("enrolment:participant_leave", args=[participant]))
     _visit(page, "the import page", reverse("enrolment:participant_import"))
@@ -302,6 +303,36 @@ def test_forms_sent_empty_show_their_errors_accessibly(world, personas, page):
     page.goto(create)
     _submit_empty(page, "main form[method=post]", "the mandate form sent empty")
     assert path(page) == create
+
+
+def test_gavles_hr_takes_over_a_borlange_manager_through_the_add_form(
+    world, gavleborg, gavleborg_personas, page
+):
+    """The add form's offer, the take-over form and its confirm step, as Gävle's HR."""
+    moving = f.ParticipantFactory(
+        municipality=world.borlange,
+        administration=world.borlange_social,
+        appointed_on=date(2023, 1, 15),
+        email="flyttar@borlange.se",
+    )
+    log_in(page, gavleborg_personas.hr_gavle, check_start=False)
+    page.goto(reverse("enrolment:participant_create"))
+    page.locator("input[name=first_name]").fill("Sigrid")
+    page.locator("input[name=last_name]").fill("Flytt")
+    page.locator("input[name=email]").fill(moving.email)
+    submit(page, "main form[method=post]")
+    check_page(page, "the add form offering a take-over", HTML_PAGES)
+    submit(page, "#take-over-offer form")
+    assert page.locator("input[name=email]").input_value() == moving.email
+    check_page(page, "the take-over form, begun from the add form", HTML_PAGES)
+    page.locator("input[name=moved_on]").fill("2025-01-01")
+    page.locator("select[name=administration]").select_option(str(gavleborg.gavle_social.pk))
+    submit(page, "main form[method=post]")
+    check_page(page, "the take-over's confirm step", HTML_PAGES)
+    submit(page, "#confirm-take-over")
+    assert path(page) == reverse("enrolment:participant_detail", args=[moving.pk])
+    moving.refresh_from_db()
+    assert moving.municipality == gavleborg.gavle
 
 
 def test_programme_admin_offering_pages(portal, personas, page):
