@@ -20,10 +20,7 @@ tests.
 
 import argparse
 import os
-import statistics
 import sys
-import time
-from io import BytesIO
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,15 +31,12 @@ import django  # noqa: E402
 
 django.setup()
 
-from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
-from django.db import connection, reset_queries  # noqa: E402
+from django.db import connection  # noqa: E402
 from django.db.models import Count  # noqa: E402
-from django.template.loader import render_to_string  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
-from pypdf import PdfReader  # noqa: E402
 
+from bench.timing import against_limits, time_build  # noqa: E402
 from enrolment.models import Mandate, Participant  # noqa: E402
 from programmes.models import Administration, Region  # noqa: E402
 from reporting.builders import build_pdf, compliance, progress, regional  # noqa: E402
@@ -76,71 +70,11 @@ def largest_with_mandate(region: Region):
     )
 
 
-class DataOnly:
-    """Stands in for render_pdf: renders the HTML but draws no PDF, and keeps the HTML."""
-
-    def __init__(self, module):
-        self.module = module
-        self.html = ""
-
-    def _render(self, name, context, on_progress):
-        self.html = render_to_string(name, context)
-        return self.html.encode()
-
-    def __enter__(self):
-        self.real = self.module.render_pdf
-        self.module.render_pdf = self._render
-        return self
-
-    def __exit__(self, *exc):
-        self.module.render_pdf = self.real
-
-
-def weasyprint_alone(html: str) -> float:
-    """Seconds WeasyPrint takes for the HTML, as `render_pdf` calls it."""
-    from weasyprint import HTML
-
-    started = time.perf_counter()
-    HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(pdf_variant="pdf/ua-1")
-    return time.perf_counter() - started
-
-
-def _runs(times) -> str:
-    return f"{statistics.median(times):6.2f} s  (runs: {', '.join(f'{t:.2f}' for t in times)})"
-
-
 def time_report(label, kind, scope, module, data_date, runs) -> dict:
-    totals, data, sql, alone, queries, size = [], [], [], [], 0, 0
-    for _run in range(runs):
-        reset_queries()  # the log keeps 9,000 queries: a full one would count none
-        with DataOnly(module) as only, CaptureQueriesContext(connection) as captured:
-            started = time.perf_counter()
-            build_pdf(kind=kind, scope=scope, data_date=data_date, language="sv", reference="B")
-            data.append(time.perf_counter() - started)
-        sql.append(sum(float(q["time"]) for q in captured.captured_queries))
-        queries = len(captured)
-        alone.append(weasyprint_alone(only.html))
-        started = time.perf_counter()
-        pdf = build_pdf(kind=kind, scope=scope, data_date=data_date, language="sv", reference="B")
-        totals.append(time.perf_counter() - started)
-        size = len(pdf)
-    pages = len(PdfReader(BytesIO(pdf)).pages)
-    figures = {
-        "total": statistics.median(totals),
-        "data": statistics.median(data),
-        "sql": statistics.median(sql),
-        "alone": statistics.median(alone),
-    }
-    print(
-        f"{label}\n"
-        f"  total             {_runs(totals)}\n"
-        f"  data (no PDF)     {_runs(data)}\n"
-        f"  SQL               {_runs(sql)}  {queries} queries\n"
-        f"  WeasyPrint alone  {_runs(alone)}\n"
-        f"  PDF {size / 1024:.0f} KiB, {pages} pages",
-        flush=True,
-    )
-    return figures
+    def build():
+        return build_pdf(kind=kind, scope=scope, data_date=data_date, language="sv", reference="B")
+
+    return time_build(label, module, build, runs)
 
 
 def largest_administration(region: Region):
@@ -195,13 +129,10 @@ def main():
             today,
             args.runs,
         )
-    r, p = figures["regional"], figures["progress"]
-    bound = r["sql"] + r["alone"]
+    p = figures["progress"]
     print(
         "Side by side:\n"
-        f"  regional: total {r['total']:.2f} s (limit 8 s); SQL {r['sql']:.2f} s + WeasyPrint "
-        f"alone {r['alone']:.2f} s = {bound:.2f} s; total / that = {r['total'] / bound:.2f} "
-        f"(limit 1.3); data {r['data']:.2f} s\n"
+        f"{against_limits('regional', figures['regional'])}\n"
         f"  progress: total {p['total']:.2f} s; WeasyPrint alone {p['alone']:.2f} s; "
         f"total / that = {p['total'] / p['alone']:.2f} (limit 1.2)",
         flush=True,

@@ -34,7 +34,9 @@ class ParticipantForm(forms.ModelForm):
         email = self.cleaned_data["email"].strip().lower()
         clash = Participant.objects.filter(email__iexact=email).exclude(pk=self.instance.pk)
         if clash.exists():
-            raise forms.ValidationError(_("Another manager already has this e-mail address."))
+            raise forms.ValidationError(
+                _("Another manager already has this e-mail address."), code="duplicate"
+            )
         return email
 
     def clean_employee_number(self):

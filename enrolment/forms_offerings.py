@@ -4,9 +4,10 @@ import django_filters
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row, Submit
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from programmes.models import Course, CourseOffering, OfferingState, ProgrammeSlot
+from programmes.models import Course, CourseOffering, OfferingState, ProgrammeSlot, Provider
 from programmes.terms import Term
 
 from .models import CreditTransfer, Grade
@@ -62,6 +63,7 @@ class OfferingForm(forms.ModelForm):
         model = CourseOffering
         fields = [
             "course",
+            "provider",
             "term",
             "start_date",
             "end_date",
@@ -80,6 +82,18 @@ class OfferingForm(forms.ModelForm):
     def __init__(self, *args, courses, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["course"].queryset = courses
+        programmes = courses.values("slot__programme_id")
+        self.fields["provider"].queryset = (
+            Provider.objects.filter(
+                Q(programmes__in=programmes) | Q(programme_providers__programme__in=programmes)
+            )
+            .distinct()
+            .order_by("name")
+        )
+        self.fields["provider"].empty_label = _("The programme's lead provider")
+        self.fields["provider"].help_text = _(
+            "Several providers may each give the course in a term, each once."
+        )
         self.fields["term"].help_text = _("HT for autumn, VT for spring, e.g. HT2025.")
         self.helper = FormHelper()
         self.helper.add_input(Submit("save", _("Save")))

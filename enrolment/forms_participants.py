@@ -9,11 +9,17 @@ from django.utils.translation import gettext_lazy as _
 from portal.accounts.scope import EDITOR_ROLES, reach
 from portal.widgets import quick_selects
 from programmes.models import Municipality
-from programmes.selectors import administrations_visible_to
+from programmes.selectors import administrations_visible_to, municipalities_visible_to
 
 from .forms import ParticipantForm
+from .models import OperationalArea, Participant, Position
 from .services.enrolments import WARNING_CODES
-from .services.participants import appointment_problem, leaving_date_problem, move_date_problem
+from .services.participants import (
+    TAKE_OVER_ROLES,
+    appointment_problem,
+    leaving_date_problem,
+    move_date_problem,
+)
 
 
 class ParticipantFilterForm(forms.Form):
@@ -142,6 +148,89 @@ class ParticipantLeaveForm(forms.Form):
         if problem:
             raise forms.ValidationError(problem, code="invalid_date")
         return left_on
+
+
+class TakeOverForm(forms.Form):
+    """Taking over a manager who moves in from a municipality outside the user's reach:
+    the manager's e-mail address, the day of the move and the new post. Sent twice: first
+    to check, then with `confirmed` once the user has read what will happen. A
+    municipality or administration outside the user's reach is an unknown id (404)."""
+
+    email = forms.EmailField(label=_("E-mail address"))
+    municipality = forms.ModelChoiceField(label=_("Municipality"), queryset=None)
+    moved_on = forms.DateField(label=_("Moved to the new municipality on"), widget=_date_input())
+    administration = forms.ModelChoiceField(
+        label=_("Administration"), queryset=None, required=False
+    )
+    position = forms.ChoiceField(
+        label=_("Position"), choices=[("", "---------"), *Position.choices], required=False
+    )
+    operational_area = forms.ChoiceField(
+        label=_("Operational area"),
+        choices=[("", "---------"), *OperationalArea.choices],
+        required=False,
+    )
+    employee_number = forms.CharField(
+        label=_("Employee number"),
+        max_length=30,
+        required=False,
+        help_text=_("The number in your municipality, if any; the former one does not follow."),
+    )
+    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        municipalities = municipalities_visible_to(user, TAKE_OVER_ROLES).order_by("name")
+        self.fields["municipality"].queryset = municipalities
+        if len(municipalities) == 1:
+            self.fields["municipality"].initial = municipalities[0].pk
+        self.fields["administration"].queryset = administrations_visible_to(
+            user, TAKE_OVER_ROLES
+        ).filter(municipality__in=municipalities)
+        self.helper = FormHelper(self)
+        self.helper.add_input(_submit(_("Continue")))
+
+    def has_unknown_ids(self) -> bool:
+        return self.has_error("municipality", "invalid_choice") or self.has_error(
+            "administration", "invalid_choice"
+        )
+
+    def clean_email(self):
+        return self.cleaned_data["email"].strip().lower()
+
+    def clean_employee_number(self):
+        return self.cleaned_data["employee_number"].strip()
+
+    def clean(self):
+        cleaned = super().clean()
+        municipality = cleaned.get("municipality")
+        administration = cleaned.get("administration")
+        if municipality is None:
+            return cleaned
+        if administration and administration.municipality_id != municipality.pk:
+            self.add_error(
+                "administration", _("Choose an administration of the chosen municipality.")
+            )
+        if (
+            administration is None
+            and municipality.pk not in reach(self.user, TAKE_OVER_ROLES).municipality_ids
+        ):
+            self.add_error(
+                "administration", _("Choose one of the administrations you are responsible for.")
+            )
+        number = cleaned.get("employee_number")
+        if (
+            number
+            and Participant.objects.filter(municipality=municipality, employee_number=number)
+            .exclude(email__iexact=cleaned.get("email", ""))
+            .exists()
+        ):
+            self.add_error(
+                "employee_number",
+                _("Another manager in the municipality has this employee number."),
+            )
+        return cleaned
 
 
 class OfferingChoiceField(forms.ModelChoiceField):

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from .terms import Term, validate_term
@@ -325,8 +326,12 @@ class OfferingMode(models.TextChoices):
     BLENDED = "blended", _("Blended")
 
 
+DUPLICATE_OFFERING = _("The course already has an offering from this provider this term.")
+
+
 class CourseOffering(models.Model):
-    """A course offering (kurstillfälle): one course given in one term."""
+    """A course offering (kurstillfälle): one course given in one term by one provider;
+    several providers may each give the same course in a term."""
 
     course = models.ForeignKey(
         Course, on_delete=models.PROTECT, related_name="offerings", verbose_name=_("course")
@@ -362,7 +367,16 @@ class CourseOffering(models.Model):
         verbose_name_plural = _("course offerings")
         ordering = ["term_index", "course__slot__position", "course__title"]
         constraints = [
-            models.UniqueConstraint(fields=["course", "term"], name="offering_unique_term"),
+            # Two providers may each give the course in a term, one provider once; an
+            # offering that names no provider counts as one provider (its programme's
+            # lead), so at most one of those a term. `clean` also treats naming the lead
+            # and naming none as the same provider.
+            models.UniqueConstraint(
+                fields=["course", "term", "provider"],
+                name="offering_unique_term_provider",
+                nulls_distinct=False,
+                violation_error_message=DUPLICATE_OFFERING,
+            ),
             models.CheckConstraint(condition=Q(seats__gte=0), name="offering_seats_not_negative"),
             models.CheckConstraint(
                 condition=Q(end_date__gte=models.F("start_date")), name="offering_dates_in_order"
@@ -378,6 +392,28 @@ class CourseOffering(models.Model):
     def save(self, *args, **kwargs):
         self.term_index = Term.parse(self.term).index
         super().save(*args, **kwargs)
+
+    def clean(self):
+        if not self.course_id:
+            return
+        programme = self.course.slot.programme
+        if (
+            self.provider_id
+            and self.provider_id != programme.provider_id
+            and not programme.programme_providers.filter(provider_id=self.provider_id).exists()
+        ):
+            raise ValidationError(
+                {"provider": _("This provider does not give the programme's courses.")}
+            )
+        given_by = self.provider_id or programme.provider_id
+        twins = (
+            CourseOffering.objects.filter(course_id=self.course_id, term=self.term)
+            .alias(given_by=Coalesce("provider_id", "course__slot__programme__provider_id"))
+            .filter(given_by=given_by)
+            .exclude(pk=self.pk)
+        )
+        if self.term and twins.exists():
+            raise ValidationError({"term": DUPLICATE_OFFERING})
 
     @property
     def is_open(self) -> bool:

@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from programmes.models import CourseOffering, Programme, ProgrammeSlot
+from programmes.models import DUPLICATE_OFFERING, CourseOffering, Programme, ProgrammeSlot
 
 from ..models import CreditTransfer, Enrolment, EnrolmentState, Participant
 from ..progress import progress_of
@@ -115,10 +115,8 @@ def offering_create(*, actor, fields: dict) -> CourseOffering:
         with transaction.atomic():
             offering.save()
     except IntegrityError as exc:
-        # Another administrator created the same course and term a moment earlier.
-        raise _field_error(
-            "term", _("The course already has an offering this term."), "duplicate"
-        ) from exc
+        # Another administrator created the same course, term and provider a moment earlier.
+        raise _field_error("term", DUPLICATE_OFFERING, "duplicate") from exc
     return offering
 
 
@@ -150,9 +148,7 @@ def offering_update(*, offering: CourseOffering, actor, fields: dict) -> list[En
             with transaction.atomic():
                 locked.save()
         except IntegrityError as exc:
-            raise _field_error(
-                "term", _("The course already has an offering this term."), "duplicate"
-            ) from exc
+            raise _field_error("term", DUPLICATE_OFFERING, "duplicate") from exc
         admitted = []
         if locked.seats > old_seats:
             admitted = offering_fill_from_waitlist(offering=locked, actor=actor)

@@ -15,6 +15,7 @@ urlpatterns = [
     ),
     path("chefer/paus/", decisions.administration_pause, name="administration_pause"),
     path("chefer/ny/", participants.participant_create_view, name="participant_create"),
+    path("chefer/overta/", participants.participant_take_over_view, name="participant_take_over"),
     path("chefer/<int:pk>/", participants.participant_detail, name="participant_detail"),
     path("chefer/<int:pk>/andra/", participants.participant_update_view, name="participant_update"),
     path("chefer/<int:pk>/slutat/", participants.participant_leave, name="participant_leave"),

@@ -33,9 +33,10 @@ from ..forms_participants import (
     NominationForm,
     ParticipantEditForm,
     ParticipantLeaveForm,
+    TakeOverForm,
 )
 from ..mandates import deadlines_of, mandates_of
-from ..models import EnrolmentEvent
+from ..models import EnrolmentEvent, Position
 from ..progress import ProgrammeStatus, SlotStatus, progress_of
 from ..selectors import (
     may_edit,
@@ -50,9 +51,13 @@ from ..services.enrolments import (
     nomination_plan,
 )
 from ..services.participants import (
+    TAKE_OVER_ROLES,
     participant_create,
     participant_record_leaving,
+    participant_take_over,
     participant_update,
+    take_over_check,
+    take_over_offered,
 )
 from ..tables import audit_trail, participants_table
 
@@ -160,6 +165,7 @@ def participant_list(request):
             "can_nominate": bulk.form is not None,
             "nothing_open": bulk.nothing_open,
             "can_create": can_edit,
+            "can_take_over": has_role(request.user, *TAKE_OVER_ROLES),
             "query": _list_query(request.GET),
             "ordering": _current_ordering(request.GET, filterset),
         },
@@ -428,7 +434,16 @@ def participant_create_view(request):
         if participant is not None:
             messages.success(request, _("%(name)s was added.") % {"name": participant.full_name})
             return redirect("enrolment:participant_detail", pk=participant.pk)
-    return render(request, "enrolment/participants/form.html", {"form": form, "participant": None})
+    take_over_email = None
+    if form.has_error("email", "duplicate") and take_over_offered(
+        user=request.user, email=request.POST.get("email", "")
+    ):
+        take_over_email = request.POST["email"].strip().lower()
+    return render(
+        request,
+        "enrolment/participants/form.html",
+        {"form": form, "participant": None, "take_over_email": take_over_email},
+    )
 
 
 @require_form_methods
@@ -479,4 +494,60 @@ def participant_leave(request, pk):
             return redirect("enrolment:participant_detail", pk=participant.pk)
     return render(
         request, "enrolment/participants/leave.html", {"form": form, "participant": participant}
+    )
+
+
+@require_form_methods
+@role_required(*TAKE_OVER_ROLES)
+def participant_take_over_view(request):
+    """Take over a manager who moves in from a municipality outside the user's reach: the
+    details, then a page that says what will happen and asks to confirm. Until then the
+    page names no one: only the address typed and "a manager in another municipality"."""
+    if request.method == "POST" and request.POST.get("start"):
+        # Sent from the add form: begin with the address the user typed there.
+        form = TakeOverForm(user=request.user, initial={"email": request.POST.get("email", "")})
+        return render(request, "enrolment/participants/take_over.html", {"form": form})
+    form = TakeOverForm(_posted(request), user=request.user)
+    if request.method != "POST":
+        return render(request, "enrolment/participants/take_over.html", {"form": form})
+    if not form.is_valid():
+        if form.has_unknown_ids():
+            raise Http404
+        return _take_over_page(request, form)
+    cleaned = form.cleaned_data
+    where = {name: cleaned[name] for name in ("email", "municipality", "administration")}
+    where["moved_on"] = cleaned["moved_on"]
+    try:
+        if not cleaned["confirmed"]:
+            take_over_check(user=request.user, **where)
+            return _take_over_page(request, form, confirming=True)
+        participant = participant_take_over(
+            user=request.user,
+            position=cleaned["position"],
+            operational_area=cleaned["operational_area"],
+            employee_number=cleaned["employee_number"],
+            **where,
+        )
+    except ValidationError as exc:
+        _add_errors(form, exc)
+        return _take_over_page(request, form)
+    messages.success(
+        request,
+        _("%(name)s was taken over from %(date)s.")
+        % {"name": participant.full_name, "date": cleaned["moved_on"].isoformat()},
+    )
+    return redirect("enrolment:participant_detail", pk=participant.pk)
+
+
+def _take_over_page(request, form, *, confirming=False):
+    # A form with errors answers 422 (portal.middleware.FormErrorStatusMiddleware).
+    position = form.cleaned_data.get("position") if confirming else ""
+    return render(
+        request,
+        "enrolment/participants/take_over.html",
+        {
+            "form": form,
+            "confirming": confirming,
+            "position_label": dict(Position.choices).get(position, ""),
+        },
     )

@@ -14,13 +14,13 @@ from django.db.models import F, Min
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
-from enrolment.compliance import region_compliance_summary
+from enrolment.compliance import compliance_summary
 from enrolment.facts import placed_municipality
 from enrolment.models import Enrolment
 from portal.disclosure import Disclosure
 from programmes.models import Municipality, Provider, Region
 from programmes.selectors import region_programmes
-from reporting.followup.selectors import completed_by_place, results_by, took_part_q
+from reporting.followup.selectors import completed_in, results_by, took_part_q
 
 from . import ReportRefused, common_context, render_pdf
 from .regional import (
@@ -81,18 +81,20 @@ def _by_provider(enrolments, data_date: date) -> list[Group]:
     ]
 
 
-def _compliance_line(region, data_date: date) -> ComplianceLine:
-    """The region's compliance in one line: the municipalities with a mandate, summed."""
-    counts: dict = {}
-    managers = mandates = 0
-    for result in region_compliance_summary(region=region, on=data_date):
+def _compliance_lines(regions, data_date: date) -> list[ComplianceLine]:
+    """Each region's compliance in one line: its municipalities with a mandate, summed.
+    Counted for every region at once (`compliance_summary`, in the database)."""
+    municipalities = Municipality.objects.filter(region__in=regions).order_by("name")
+    lines = {r.pk: ComplianceLine(name=r.name, mandate=None, total=0, counts={}) for r in regions}
+    for result in compliance_summary(municipalities, data_date):
         if not result.mandate:
             continue
-        mandates += 1
-        managers += result.total
+        line = lines[result.municipality.region_id]
+        line.mandate = (line.mandate or 0) + 1
+        line.total += result.total
         for status, n in result.counts.items():
-            counts[status] = counts.get(status, 0) + n
-    return ComplianceLine(name=region.name, mandate=mandates or None, total=managers, counts=counts)
+            line.counts[status] = line.counts.get(status, 0) + n
+    return [lines[r.pk] for r in regions]
 
 
 def _first_terms(regions, data_date: date):
@@ -125,10 +127,9 @@ def national_figures(*, data_date: date, region_ids=None) -> National:
         enrolments.values("participant_id", "place").annotate(first=Min("offering__term_index"))
     )
     by_place = results_by(enrolments, "place", data_date)
-    completed: dict = {}
-    for region in regions:
-        completed.update(completed_by_place(region, data_date, enrolments))
-    region_of = dict(Municipality.objects.filter(region__in=regions).values_list("pk", "region_id"))
+    municipalities = Municipality.objects.filter(region__in=regions)
+    completed = completed_in(municipalities, data_date, enrolments)
+    region_of = dict(municipalities.values_list("pk", "region_id"))
     people: dict = {}
     for row in firsts:
         people.setdefault(region_of[row["place"]], set()).add(row["participant_id"])
@@ -145,7 +146,7 @@ def national_figures(*, data_date: date, region_ids=None) -> National:
                 credits=sum((g.credits for g in rows), Decimal("0")),
             )
         )
-        national.compliance.append(_compliance_line(region, data_date))
+    national.compliance = _compliance_lines(regions, data_date)
     national.providers = _by_provider(enrolments, data_date)
     national.total = Group(
         name=_("The nation"),

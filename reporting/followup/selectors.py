@@ -51,8 +51,14 @@ def placed_enrolments(region, on: date):
 
 def placed_managers(region, on: date):
     """The region's managers, each under `place` as on the day."""
+    return placed_in(region_municipalities(region), on)
+
+
+def placed_in(municipalities, on: date):
+    """The managers placed on the day in one of the municipalities (a queryset), each
+    under `place`."""
     return Participant.objects.annotate(place=placed_municipality(on=on)).filter(
-        place__in=region_municipalities(region).values("pk")
+        place__in=municipalities.values("pk")
     )
 
 
@@ -200,7 +206,13 @@ def completed_by_place(region, on: date, enrolments) -> dict[int, int]:
     """Of the managers behind `enrolments` (a queryset of `placed_enrolments`), how many
     had completed the programme (or been exempted from it) on the day, per municipality
     where they were placed."""
-    takers = placed_managers(region, on).filter(pk__in=enrolments.values("participant_id"))
+    return completed_in(region_municipalities(region), on, enrolments)
+
+
+def completed_in(municipalities, on: date, enrolments) -> dict[int, int]:
+    """`completed_by_place` for any municipalities (a queryset), such as every region's
+    of the nation, in one query."""
+    takers = placed_in(municipalities, on).filter(pk__in=enrolments.values("participant_id"))
     return dict(
         with_programme_status(takers, on)
         .filter(programme_status__in=DONE_STATUSES)

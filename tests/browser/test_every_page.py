@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from enrolment.models import EnrolmentState, NominationRequest
-from programmes.models import OfferingState
+from programmes.models import CourseEquivalence, OfferingState, ProgrammeProvider
 from reporting.evaluations.models import EvaluationRound, Question, QuestionKind, Questionnaire
 from reporting.evaluations.pending import pending_release
 from reporting.evaluations.services import response_submit
@@ -236,6 +236,7 @@ def test_hr_pages(portal, world, personas, page):
         has_table=True,
     )
     _visit(page, "the add form", reverse("enrolment:participant_create"))
+    _visit(page, "the take-over form", reverse("enrolment:participant_take_over"))
     _visit(page, "the edit form", reverse("enrolment:participant_update", args=[participant]))
     _visit(page, "the leave form", reverse("enrolment:participant_leave", args=[participant]))
     _visit(page, "the import page", reverse("enrolment:participant_import"))
@@ -302,6 +303,36 @@ def test_forms_sent_empty_show_their_errors_accessibly(world, personas, page):
     page.goto(create)
     _submit_empty(page, "main form[method=post]", "the mandate form sent empty")
     assert path(page) == create
+
+
+def test_gavles_hr_takes_over_a_borlange_manager_through_the_add_form(
+    world, gavleborg, gavleborg_personas, page
+):
+    """The add form's offer, the take-over form and its confirm step, as Gävle's HR."""
+    moving = f.ParticipantFactory(
+        municipality=world.borlange,
+        administration=world.borlange_social,
+        appointed_on=date(2023, 1, 15),
+        email="flyttar@borlange.se",
+    )
+    log_in(page, gavleborg_personas.hr_gavle, check_start=False)
+    page.goto(reverse("enrolment:participant_create"))
+    page.locator("input[name=first_name]").fill("Sigrid")
+    page.locator("input[name=last_name]").fill("Flytt")
+    page.locator("input[name=email]").fill(moving.email)
+    submit(page, "main form[method=post]")
+    check_page(page, "the add form offering a take-over", HTML_PAGES)
+    submit(page, "#take-over-offer form")
+    assert page.locator("input[name=email]").input_value() == moving.email
+    check_page(page, "the take-over form, begun from the add form", HTML_PAGES)
+    page.locator("input[name=moved_on]").fill("2025-01-01")
+    page.locator("select[name=administration]").select_option(str(gavleborg.gavle_social.pk))
+    submit(page, "main form[method=post]")
+    check_page(page, "the take-over's confirm step", HTML_PAGES)
+    submit(page, "#confirm-take-over")
+    assert path(page) == reverse("enrolment:participant_detail", args=[moving.pk])
+    moving.refresh_from_db()
+    assert moving.municipality == gavleborg.gavle
 
 
 def test_programme_admin_offering_pages(portal, personas, page):
@@ -415,6 +446,60 @@ def test_council_and_manager_pages(portal, personas, new_page):
     _visit(manager, "the evaluation answer form", answer)
     _submit_empty(manager, "main form[method=post]", "the evaluation answer form sent empty")
     assert path(manager) == answer
+
+
+def test_programme_and_national_pages(
+    portal, world, personas, gavleborg, national_body, national_admin, new_page
+):
+    """The programme pages (structure, providers, equivalences) as the programme
+    administrator and the national administrator, and the national page, with a second
+    region, a second provider and a national programme on them."""
+    ProgrammeProvider.objects.create(programme=world.programme, provider=world.programme.provider)
+    falun_only = ProgrammeProvider.objects.create(
+        programme=world.programme, provider=gavleborg.provider
+    )
+    falun_only.municipalities.add(world.falun)
+    CourseEquivalence.objects.create(
+        programme=world.programme, course=gavleborg.courses["lead"], slot=world.slots[0]
+    )
+    nationwide = f.ProgrammeFactory(
+        region=None,
+        national_body=national_body,
+        provider=gavleborg.provider,
+        title="Nationellt ledarskapsprogram",
+    )
+    f.CourseFactory(slot=f.SlotFactory(programme=nationwide, position=1), title="Att leda")
+    f.MandateFactory(municipality=gavleborg.gavle)
+    for _ in range(6):
+        f.pass_course(
+            f.ParticipantFactory(
+                municipality=gavleborg.gavle, administration=gavleborg.gavle_social
+            ),
+            gavleborg.courses["lead"],
+            "HT2025",
+        )
+    dalarna = reverse("programmes:programme_detail", args=[world.programme.pk])
+
+    admin = new_page()
+    log_in(admin, personas.programme_admin, check_start=False)
+    _visit(admin, "the programmes", reverse("programmes:programme_list"), has_table=True)
+    _visit(admin, "the programme page", dalarna, has_table=True)
+    _submit_empty(admin, "main form[method=post]:not([action])", "the equivalence form sent empty")
+    assert path(admin) == dalarna
+
+    national = new_page()
+    log_in(national, national_admin, check_start=False)
+    _visit(national, "the national page", reverse("portal:national"), has_table=True)
+    _visit(
+        national, "the programmes, nationally", reverse("programmes:programme_list"), has_table=True
+    )
+    _visit(
+        national,
+        "the national programme's page",
+        reverse("programmes:programme_detail", args=[nationwide.pk]),
+        has_table=True,
+    )
+    _visit(national, "a region's programme, read only", dalarna, has_table=True)
 
 
 def test_public_pages(portal, personas, new_page):

@@ -50,11 +50,17 @@ def _urls(world, gavleborg, equivalence):
             {"g_programme_admin", "national_admin"},
         ),
         "national": (reverse("portal:national"), {"national_admin"}),
+        # Any HR administrator takes over into their own municipalities (tests/enrolment/
+        # test_take_over.py: into which, and what the page shows).
+        "take_over": (
+            reverse("enrolment:participant_take_over"),
+            {"hr_falun", "hr_borlange", "g_hr_gavle"},
+        ),
     }
 
 
 @pytest.mark.parametrize(
-    "name", ["programme_list", "dalarna_programme", "gavleborg_programme", "national"]
+    "name", ["programme_list", "dalarna_programme", "gavleborg_programme", "national", "take_over"]
 )
 @pytest.mark.parametrize("persona", sorted(EVERYONE))
 def test_each_new_url_answers_each_persona_by_scope(

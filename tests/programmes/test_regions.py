@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
@@ -23,7 +23,13 @@ from enrolment.services.enrolments import nomination_problem
 from enrolment.services.participants import participant_update
 from portal.accounts.models import Role
 from portal.accounts.scope import AGGREGATE_ROLES, PEOPLE_ROLES, reach
-from programmes.models import CourseEquivalence, OfferingState, Programme, ProgrammeProvider
+from programmes.models import (
+    CourseEquivalence,
+    CourseOffering,
+    OfferingState,
+    Programme,
+    ProgrammeProvider,
+)
 from programmes.selectors import (
     offerings_for_municipality,
     offerings_visible_to,
@@ -411,3 +417,121 @@ def test_the_national_follow_up_runs_the_same_queries_whatever_the_number_of_man
     _taking_part(gavleborg.courses["law"], gavleborg.sandviken, 12, "s")
     with django_assert_max_num_queries(len(small)):
         national.national_figures(data_date=TODAY)
+
+
+def test_the_national_follow_up_runs_the_same_queries_whatever_the_number_of_regions(
+    world, gavleborg, django_assert_max_num_queries
+):
+    f.MandateFactory(municipality=world.borlange)
+    f.MandateFactory(municipality=gavleborg.gavle)
+    _taking_part(world.courses["new"], world.borlange, 3, "b")
+    _taking_part(gavleborg.courses["lead"], gavleborg.gavle, 3, "g")
+    with CaptureQueriesContext(connection) as two:
+        before = national.national_figures(data_date=TODAY)
+    for n, code in enumerate(("22", "23", "24")):
+        region = f.RegionFactory(name=f"Region {code}", county_code=code)
+        programme = f.ProgrammeFactory(region=region, provider=gavleborg.provider)
+        slot = f.SlotFactory(programme=programme, position=1)
+        course = f.CourseFactory(slot=slot)
+        town = f.MunicipalityFactory(region=region, name=f"Kommun {code}", code=f"{code}80")
+        f.MandateFactory(municipality=town)
+        _taking_part(course, town, 2 + n, f"r{code}-")
+    with django_assert_max_num_queries(len(two)):
+        after = national.national_figures(data_date=TODAY)
+    assert len(before.regions) == 2 and len(after.regions) == 5
+    assert [line.mandate for line in after.compliance] == [1, 1, 1, 1, 1]
+
+
+# --- Two providers, one course, one term -------------------------------------------------
+
+SAME_PROVIDER_TWICE = "Kursen har redan ett kurstillfälle från den här utbildningsanordnaren"
+
+
+def _new_offering(client, course, provider=None, **changes):
+    data = {
+        "course": course.pk,
+        "provider": provider.pk if provider else "",
+        "term": "VT2027",
+        "start_date": "2027-01-18",
+        "end_date": "2027-06-06",
+        "pace_percent": 25,
+        "mode": "blended",
+        "seats": 30,
+        "application_deadline": "2026-12-01",
+        "state": "planned",
+        **changes,
+    }
+    return client.post(reverse("enrolment:offering_create"), data)
+
+
+def test_two_providers_each_offer_the_course_in_one_term_but_one_provider_only_once(
+    client, world, personas, gavleborg, two_providers
+):
+    course = world.courses["systems"]
+    client.force_login(personas.programme_admin)
+    assert _new_offering(client, course, world.programme.provider).status_code == 302
+    assert _new_offering(client, course, gavleborg.provider).status_code == 302
+    assert set(
+        CourseOffering.objects.filter(course=course, term="VT2027").values_list(
+            "provider__name", flat=True
+        )
+    ) == {world.programme.provider.name, gavleborg.provider.name}
+
+    again = _new_offering(client, course, gavleborg.provider)
+    assert again.status_code == 422
+    assert SAME_PROVIDER_TWICE in again.content.decode()
+    # Naming no provider is naming the lead, which already gives the course this term.
+    unnamed = _new_offering(client, course)
+    assert unnamed.status_code == 422
+    assert SAME_PROVIDER_TWICE in unnamed.content.decode()
+    assert CourseOffering.objects.filter(course=course, term="VT2027").count() == 2
+
+
+def test_an_offering_that_names_no_provider_is_the_leads_once_a_term(
+    client, world, personas, two_providers
+):
+    course = world.courses["systems"]
+    client.force_login(personas.programme_admin)
+    assert _new_offering(client, course).status_code == 302
+    for provider in (None, world.programme.provider):
+        response = _new_offering(client, course, provider)
+        assert response.status_code == 422
+        assert SAME_PROVIDER_TWICE in response.content.decode()
+    assert CourseOffering.objects.filter(course=course, term="VT2027").count() == 1
+
+
+def test_a_provider_outside_the_programme_cannot_give_its_course(
+    client, world, personas, two_providers
+):
+    stranger = f.ProviderFactory(name="Lunds universitet")
+    ProgrammeProvider.objects.create(
+        programme=f.ProgrammeFactory(region=f.RegionFactory(county_code="12")), provider=stranger
+    )
+    client.force_login(personas.programme_admin)
+    response = _new_offering(client, world.courses["systems"], stranger)
+    assert response.status_code == 422
+    assert "provider" in response.context["form"].errors
+    assert not CourseOffering.objects.filter(course=world.courses["systems"]).exists()
+    # The model says the same to any other writer.
+    offering = f.OfferingFactory.build(course=world.courses["systems"], provider=stranger)
+    with pytest.raises(ValidationError) as refused, translation.override("sv"):
+        offering.full_clean(exclude=["term_index"])
+    assert refused.value.message_dict["provider"] == [
+        "Den här utbildningsanordnaren ger inte programmets kurser."
+    ]
+
+
+def test_the_database_refuses_one_provider_twice_and_two_unnamed_in_a_term(world, gavleborg):
+    course = world.courses["systems"]
+    f.OfferingFactory(course=course, term="VT2027", provider=gavleborg.provider)
+    f.OfferingFactory(course=course, term="VT2027")
+    for provider in (gavleborg.provider, None):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            CourseOffering.objects.create(
+                course=course,
+                term="VT2027",
+                provider=provider,
+                start_date=date(2027, 1, 18),
+                end_date=date(2027, 6, 6),
+            )
+    assert CourseOffering.objects.filter(course=course, term="VT2027").count() == 2
