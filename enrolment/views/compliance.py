@@ -25,6 +25,7 @@ from programmes.terms import Term
 from ..compliance import (
     Status,
     municipality_compliance,
+    municipality_compliance_listing,
     must_start_by,
     region_compliance_summary,
 )
@@ -67,17 +68,23 @@ def compliance_home(request):
     )
 
 
-def _compliance(request, municipality):
-    """Compliance of the managers of a municipality that the user may see, filtered."""
+# The managers the municipality's page lists by name; the others are counted only.
+LISTED = (Status.OVERDUE, Status.AT_RISK, Status.NOT_STARTED)
+
+
+def _compliance(request, municipality, *, listed=tuple(Status.ORDER)):
+    """Compliance of the managers of a municipality that the user may see, filtered:
+    counts of all, rows of those in the `listed` statuses."""
     filterset = ComplianceFilter(
         request.GET or None,
         queryset=participants_visible_to(request.user, PEOPLE_ROLES),
         municipality=municipality,
     )
     visible = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
-    result = municipality_compliance(
+    result = municipality_compliance_listing(
         municipality=municipality,
         on=timezone.localdate(),
+        statuses=listed,
         participant_filter=Q(pk__in=visible.values("pk")),
     )
     return filterset, result
@@ -91,7 +98,7 @@ def _with_checkboxes(rows, checkboxes):
 @role_required(*PAGE_ROLES)
 def compliance_municipality(request, code):
     municipality = _municipality_for(request.user, code)
-    filterset, result = _compliance(request, municipality)
+    filterset, result = _compliance(request, municipality, listed=LISTED)
     attention = result.rows_with(Status.OVERDUE, Status.AT_RISK)
     not_started = result.rows_with(Status.NOT_STARTED)
     bulk = bulk_nomination(

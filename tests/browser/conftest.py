@@ -60,7 +60,9 @@ def new_page(browser, site):
 
     def open_page():
         # Many Swedish workplaces' browsers announce English; the portal is Swedish anyway.
-        context = browser.new_context(base_url=site, locale="en-GB")
+        # Reduced motion: the pages then change state at once (Bootstrap drops its
+        # transitions), so the accessibility check never reads a colour half-way through.
+        context = browser.new_context(base_url=site, locale="en-GB", reduced_motion="reduce")
         context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)
         page = context.new_page()

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from enrolment.compliance import Status, compute_compliance
+from enrolment.compliance import Status, compute_compliance, municipality_compliance_listing
 from enrolment.models import EnrolmentState as S
 from tests import factories as f
 from tests.budgets import STANDING_REFRESH
@@ -180,10 +180,31 @@ def test_the_municipality_compliance_page_runs_in_constant_queries(
 ):
     _populate(world, size)
     client.force_login(personas.hr_borlange)
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(20 + STANDING_REFRESH):
         response = client.get(
             reverse("enrolment:compliance_municipality", args=[world.borlange.code])
         )
     assert response.status_code == 200
     (python,) = compute_compliance([world.borlange], timezone.localdate())
     assert response.context["result"].total == python.total >= size
+
+
+@pytest.mark.parametrize(
+    "statuses", [(Status.OVERDUE, Status.AT_RISK, Status.NOT_STARTED), (Status.ON_TRACK,), ()]
+)
+def test_the_municipality_page_counts_everyone_and_judges_only_those_it_lists(
+    world, personas, statuses
+):
+    _populate(world, 40)
+    today = timezone.localdate()
+    (everyone,) = compute_compliance([world.borlange], today)
+
+    listing = municipality_compliance_listing(
+        municipality=world.borlange, on=today, statuses=statuses
+    )
+
+    assert listing.counts == everyone.counts
+    assert listing.total == everyone.total
+    assert [(r.participant.pk, r.status, r.deadline) for r in listing.rows] == [
+        (r.participant.pk, r.status, r.deadline) for r in everyone.rows if r.status in statuses
+    ]
