@@ -206,8 +206,8 @@ def key_figures(*, region, on: date, compliance_results=None) -> KeyFigures:
     """The council's key figures. `compliance_results` (from `region_compliance_summary` for the
     same region and day) saves computing compliance twice when the caller has it."""
     municipalities = list(selectors.region_municipalities(region).order_by("name"))
-    trained_cells = selectors.trained_cells(region, on)
-    credit_cells = selectors.credit_cells(region, on)
+    cells = selectors.grids(region, on)
+    trained_cells, credit_cells = cells.trained_cells, cells.credit_cells
     trained = selectors.trained_counts(
         region, on, completion_spans=COMPLETION_SPANS, retention_spans=RETENTION_SPANS
     )
@@ -216,9 +216,7 @@ def key_figures(*, region, on: date, compliance_results=None) -> KeyFigures:
     trained_grid, trained_total = _grid(
         municipalities, terms, trained_cells, {m: (n, n) for m, n in trained.per_place.items()}
     )
-    credits_grid, credits_total = _grid(
-        municipalities, terms, credit_cells, selectors.credit_rows(region, on)
-    )
+    credits_grid, credits_total = _grid(municipalities, terms, credit_cells, cells.credit_rows)
     courses = [
         CourseFigure(course=c, passed=c.passed, failed=c.failed)
         for c in selectors.course_results(region, on)

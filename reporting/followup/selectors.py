@@ -81,43 +81,59 @@ def placed_in(municipalities, on: date):
     )
 
 
-def trained_cells(region, on: date) -> dict:
-    """{(municipality, term index): (managers trained, the same people)}."""
-    return {
-        (row["place"], row["offering__term_index"]): (row["n"], row["n"])
-        for row in placed_enrolments(region, on)
-        .filter(took_part_q(on=on))
-        .values("place", "offering__term_index")
-        .annotate(n=Count("participant_id", distinct=True))
+@dataclass(frozen=True)
+class Grids:
+    """The two municipality × term grids of the key figures, counted in one query:
+    managers trained, {(municipality, term index): (managers, the same people)}; hp
+    produced, {(municipality, term index): (hp, people)}; and hp produced per
+    municipality over all terms, {municipality: (hp, people)}."""
+
+    trained_cells: dict
+    credit_cells: dict
+    credit_rows: dict
+
+
+def grids(region, on: date) -> Grids:
+    """Each enrolment of the region's managers on an offering that has started, flagged
+    when its manager took the course (`took_part_q`) and when it is a pass by the day
+    (`passed_q`), grouped by municipality and term and by municipality alone."""
+    started = Q(offering__start_date__lte=on)
+    passed = passed_q(on=on) & started
+    took_part = took_part_q(on=on)
+    enrolments = (
+        placed_enrolments(region, on)
+        .filter(took_part | passed)
+        .annotate(
+            took_part=ExpressionWrapper(took_part, output_field=BooleanField()),
+            passed=ExpressionWrapper(passed, output_field=BooleanField()),
+            hp=_HP_OF_PASS,
+        )
+        .values("participant_id", "place", "offering__term_index", "took_part", "passed", "hp")
         .order_by()
-    }
-
-
-def _passed(region, on: date):
-    return placed_enrolments(region, on).filter(passed_q(on=on), offering__start_date__lte=on)
-
-
-def credit_cells(region, on: date) -> dict:
-    """hp produced per municipality and term, with the number of people behind each sum:
-    {(municipality, term index): (hp, people)}."""
-    return {
-        (row["place"], row["offering__term_index"]): (row["hp"], row["people"])
-        for row in _passed(region, on)
-        .values("place", "offering__term_index")
-        .annotate(hp=Sum(_HP_OF_PASS), people=Count("participant_id", distinct=True))
-        .order_by()
-    }
-
-
-def credit_rows(region, on: date) -> dict:
-    """hp produced per municipality over all terms: {municipality: (hp, people)}."""
-    return {
-        row["place"]: (row["hp"], row["people"])
-        for row in _passed(region, on)
-        .values("place")
-        .annotate(hp=Sum(_HP_OF_PASS), people=Count("participant_id", distinct=True))
-        .order_by()
-    }
+    )
+    sql, params = enrolments.query.sql_with_params()
+    grouped = f"""
+        SELECT e.place, e.term_index, GROUPING(e.term_index),
+               COUNT(DISTINCT e.participant_id) FILTER (WHERE e.took_part),
+               COUNT(*) FILTER (WHERE e.passed),
+               SUM(e.hp) FILTER (WHERE e.passed),
+               COUNT(DISTINCT e.participant_id) FILTER (WHERE e.passed)
+        FROM (SELECT participant_id, place, offering__term_index AS term_index, took_part,
+                     passed, hp FROM ({sql}) AS inner_rows) AS e
+        GROUP BY GROUPING SETS ((e.place, e.term_index), (e.place))"""
+    trained, credits, rows = {}, {}, {}
+    with connection.cursor() as cursor:
+        cursor.execute(grouped, params)
+        for place, term, whole_row, took, passes, hp, people in cursor.fetchall():
+            if whole_row:
+                if passes:
+                    rows[place] = (hp, people)
+                continue
+            if took:
+                trained[(place, term)] = (took, took)
+            if passes:
+                credits[(place, term)] = (hp, people)
+    return Grids(trained_cells=trained, credit_cells=credits, credit_rows=rows)
 
 
 @dataclass(frozen=True)
