@@ -15,6 +15,8 @@ import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.db.models import DateField, Func
+
 from . import facts
 from .models import DeadlineDecision, Mandate, Participant
 
@@ -24,6 +26,17 @@ def add_months(day: date, months: int) -> date:
     month_index = day.month - 1 + months
     year, month = day.year + month_index // 12, month_index % 12 + 1
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+class AddMonths(Func):
+    """`add_months` in SQL: PostgreSQL's date plus an interval of months keeps the day or,
+    past the month's end, takes its last day, as `add_months` does."""
+
+    template = "(%(expressions)s + make_interval(months => %(months)d))::date"
+    output_field = DateField()
+
+    def __init__(self, day, months: int):
+        super().__init__(day, months=int(months))
 
 
 @dataclass(frozen=True)

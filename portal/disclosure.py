@@ -151,7 +151,7 @@ class Disclosure:
         """A relation with a single hidden figure gives it away: hide one more."""
         for total, parts in self.relations:
             members = [total, *parts]
-            if sum(k in hidden for k in members) == 1:
+            if sum(1 for k in members if k in hidden) == 1:
                 candidate = self._candidate(members, hidden)
                 if candidate is not None:
                     return candidate
@@ -181,8 +181,10 @@ class Disclosure:
 # --- What a reader can work out ------------------------------------------------------
 
 
-def _exact(value) -> Fraction:
-    return Fraction(Decimal(str(value))) if not isinstance(value, int) else Fraction(value)
+def _exact(value) -> int | Fraction:
+    """A figure as an exact number: counts stay integers (cheap to add up), the rest
+    (hp carry a decimal) become fractions."""
+    return value if isinstance(value, int) else Fraction(Decimal(str(value)))
 
 
 def pinned_figures(values, relations, hidden, small, counts) -> set:

@@ -28,7 +28,6 @@ No count of one to four people is shown, and no share of such a group: see `Cell
 `Ratio`, which every page, file and report prints through.
 """
 
-from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -36,8 +35,6 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from enrolment.compliance import Status, region_compliance_summary
-from enrolment.facts import has_left
-from enrolment.mandates import add_months
 from portal.disclosure import HIDDEN, MIN_GROUP, suppressed
 from portal.exports import Table
 from programmes.models import Course, Municipality, Programme
@@ -49,6 +46,8 @@ from . import selectors
 COMPLYING = (Status.COMPLETED, Status.EXEMPT, Status.ON_TRACK)
 # Completion is counted within two and three years of the first course.
 COMPLETION_SPANS = (24, 36)
+# Retention is counted 12 and 24 months after the first course.
+RETENTION_SPANS = (12, 24)
 
 
 def _small(n: int) -> bool:
@@ -207,21 +206,17 @@ def key_figures(*, region, on: date, compliance_results=None) -> KeyFigures:
     """The council's key figures. `compliance_results` (from `region_compliance_summary` for the
     same region and day) saves computing compliance twice when the caller has it."""
     municipalities = list(selectors.region_municipalities(region).order_by("name"))
-    trained_cells = selectors.trained_cells(region, on)
-    credit_cells = selectors.credit_cells(region, on)
-    # Each trained manager's first course, for the row totals, completion and retention.
-    trained = selectors.trained_managers(
-        region, on, completion_before=add_months(on, -min(COMPLETION_SPANS))
+    cells = selectors.grids(region, on)
+    trained_cells, credit_cells = cells.trained_cells, cells.credit_cells
+    trained = selectors.trained_counts(
+        region, on, completion_spans=COMPLETION_SPANS, retention_spans=RETENTION_SPANS
     )
-    trained_rows = Counter(t.place for t in trained)
 
     terms = _terms(region, on, {t for _m, t in trained_cells} | {t for _m, t in credit_cells})
     trained_grid, trained_total = _grid(
-        municipalities, terms, trained_cells, {m: (n, n) for m, n in trained_rows.items()}
+        municipalities, terms, trained_cells, {m: (n, n) for m, n in trained.per_place.items()}
     )
-    credits_grid, credits_total = _grid(
-        municipalities, terms, credit_cells, selectors.credit_rows(region, on)
-    )
+    credits_grid, credits_total = _grid(municipalities, terms, credit_cells, cells.credit_rows)
     courses = [
         CourseFigure(course=c, passed=c.passed, failed=c.failed)
         for c in selectors.course_results(region, on)
@@ -237,10 +232,13 @@ def key_figures(*, region, on: date, compliance_results=None) -> KeyFigures:
         credits=credits_grid,
         credits_total=credits_total,
         courses=courses,
-        completion=_completion(trained, on),
+        completion=[
+            CohortFigure(months=months, ratio=Ratio(*trained.completion[months]))
+            for months in COMPLETION_SPANS
+        ],
         retention=[
-            CohortFigure(months=months, ratio=_retention(trained, on, months))
-            for months in (12, 24)
+            CohortFigure(months=months, ratio=Ratio(*trained.retention[months]))
+            for months in RETENTION_SPANS
         ],
         evaluation_responses=responses.count(),
         evaluation=statement_summary(responses),
@@ -248,27 +246,6 @@ def key_figures(*, region, on: date, compliance_results=None) -> KeyFigures:
         compliance_total=compliance_total,
         municipalities=municipalities,
     )
-
-
-def _completion(trained, on: date) -> list[CohortFigure]:
-    """Of the managers whose first course started at least so many months ago (leaving
-    out the exempted), those who completed within that time of it."""
-    figures = []
-    for months in COMPLETION_SPANS:
-        cohort = [t for t in trained if t.first_start <= add_months(on, -months) and not t.exempt]
-        done = [
-            t
-            for t in cohort
-            if t.completed_on is not None and t.completed_on <= add_months(t.first_start, months)
-        ]
-        figures.append(CohortFigure(months=months, ratio=Ratio(len(done), len(cohort))))
-    return figures
-
-
-def _retention(trained, on: date, months: int) -> Ratio:
-    cohort = [t for t in trained if t.first_start <= add_months(on, -months)]
-    kept = [t for t in cohort if not has_left(t, on=add_months(t.first_start, months))]
-    return Ratio(len(kept), len(cohort))
 
 
 def _compliance(region, on: date, results=None) -> tuple[list[ComplianceFigure], Ratio]:

@@ -9,10 +9,29 @@ aggregate work. Each function takes the region and the day, so the figures are "
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, DecimalField, Min, Q, Sum
+from django.db import connection
+from django.db.models import (
+    BooleanField,
+    Count,
+    DecimalField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Min,
+    OuterRef,
+    Q,
+    Sum,
+)
 from django.db.models.functions import Coalesce
 
-from enrolment.facts import SEAT_TAKEN_STATES, passed_q, placed_municipality, result_known_q
+from enrolment.facts import (
+    SEAT_TAKEN_STATES,
+    left_q,
+    passed_q,
+    placed_municipality,
+    result_known_q,
+)
+from enrolment.mandates import AddMonths, add_months
 from enrolment.models import Enrolment, EnrolmentState, Participant
 from enrolment.progress import DONE_STATUSES, with_completion_date, with_programme_status
 from programmes.models import Course, CourseOffering, Municipality, OfferingState
@@ -62,85 +81,154 @@ def placed_in(municipalities, on: date):
     )
 
 
-def trained_cells(region, on: date) -> dict:
-    """{(municipality, term index): (managers trained, the same people)}."""
-    return {
-        (row["place"], row["offering__term_index"]): (row["n"], row["n"])
-        for row in placed_enrolments(region, on)
-        .filter(took_part_q(on=on))
-        .values("place", "offering__term_index")
-        .annotate(n=Count("participant_id", distinct=True))
+@dataclass(frozen=True)
+class Grids:
+    """The two municipality × term grids of the key figures, counted in one query:
+    managers trained, {(municipality, term index): (managers, the same people)}; hp
+    produced, {(municipality, term index): (hp, people)}; and hp produced per
+    municipality over all terms, {municipality: (hp, people)}."""
+
+    trained_cells: dict
+    credit_cells: dict
+    credit_rows: dict
+
+
+def grids(region, on: date) -> Grids:
+    """Each enrolment of the region's managers on an offering that has started, flagged
+    when its manager took the course (`took_part_q`) and when it is a pass by the day
+    (`passed_q`), grouped by municipality and term and by municipality alone."""
+    started = Q(offering__start_date__lte=on)
+    passed = passed_q(on=on) & started
+    took_part = took_part_q(on=on)
+    enrolments = (
+        placed_enrolments(region, on)
+        .filter(took_part | passed)
+        .annotate(
+            took_part=ExpressionWrapper(took_part, output_field=BooleanField()),
+            passed=ExpressionWrapper(passed, output_field=BooleanField()),
+            hp=_HP_OF_PASS,
+        )
+        .values("participant_id", "place", "offering__term_index", "took_part", "passed", "hp")
         .order_by()
-    }
-
-
-def _passed(region, on: date):
-    return placed_enrolments(region, on).filter(passed_q(on=on), offering__start_date__lte=on)
-
-
-def credit_cells(region, on: date) -> dict:
-    """hp produced per municipality and term, with the number of people behind each sum:
-    {(municipality, term index): (hp, people)}."""
-    return {
-        (row["place"], row["offering__term_index"]): (row["hp"], row["people"])
-        for row in _passed(region, on)
-        .values("place", "offering__term_index")
-        .annotate(hp=Sum(_HP_OF_PASS), people=Count("participant_id", distinct=True))
-        .order_by()
-    }
-
-
-def credit_rows(region, on: date) -> dict:
-    """hp produced per municipality over all terms: {municipality: (hp, people)}."""
-    return {
-        row["place"]: (row["hp"], row["people"])
-        for row in _passed(region, on)
-        .values("place")
-        .annotate(hp=Sum(_HP_OF_PASS), people=Count("participant_id", distinct=True))
-        .order_by()
-    }
+    )
+    sql, params = enrolments.query.sql_with_params()
+    grouped = f"""
+        SELECT e.place, e.term_index, GROUPING(e.term_index),
+               COUNT(DISTINCT e.participant_id) FILTER (WHERE e.took_part),
+               COUNT(*) FILTER (WHERE e.passed),
+               SUM(e.hp) FILTER (WHERE e.passed),
+               COUNT(DISTINCT e.participant_id) FILTER (WHERE e.passed)
+        FROM (SELECT participant_id, place, offering__term_index AS term_index, took_part,
+                     passed, hp FROM ({sql}) AS inner_rows) AS e
+        GROUP BY GROUPING SETS ((e.place, e.term_index), (e.place))"""
+    trained, credits, rows = {}, {}, {}
+    with connection.cursor() as cursor:
+        cursor.execute(grouped, params)
+        for place, term, whole_row, took, passes, hp, people in cursor.fetchall():
+            if whole_row:
+                if passes:
+                    rows[place] = (hp, people)
+                continue
+            if took:
+                trained[(place, term)] = (took, took)
+            if passes:
+                credits[(place, term)] = (hp, people)
+    return Grids(trained_cells=trained, credit_cells=credits, credit_rows=rows)
 
 
 @dataclass(frozen=True)
-class TrainedManager:
-    """A manager who took a course, as the key figures count them: where they were placed,
-    when their first course started, when they left the manager role, and whether (and
-    when) they completed the programme by the day."""
+class TrainedCounts:
+    """The managers who took a course by the day, counted in the database: how many per
+    municipality where they were placed, and the cohorts of completion and retention,
+    {months: (part, whole)}, for the whole region."""
 
-    place: int
-    first_start: date
-    left_on: date | None
-    exempt: bool
-    completed_on: date | None
+    per_place: dict[int, int]
+    completion: dict[int, tuple[int, int]]
+    retention: dict[int, tuple[int, int]]
 
 
-def trained_managers(region, on: date, *, completion_before: date) -> list[TrainedManager]:
-    """The managers who took a course by the day, with their first course's start. Their
-    progress is read, in the same query, only for those whose first course started by
-    `completion_before`: the others are in no completion cohort."""
+def trained_counts(region, on: date, *, completion_spans, retention_spans) -> TrainedCounts:
+    """One row per municipality, in one query, of the managers who took a course by the
+    day (each with the start of their first course):
+
+    - *completion* within `months`: of those whose first course started at least `months`
+      before the day and who are not exempt from the programme, those whose programme was
+      complete by the first course's start plus `months`;
+    - *retention* after `months`: of those whose first course started at least `months`
+      before the day, those who had not left the role by its start plus `months`.
+
+    Progress (exemption, completion date) is read only for the managers whose first course
+    started early enough to be in a completion cohort."""
     first_start = Min(
         "enrolments__offering__start_date",
         filter=took_part_q(on=on, prefix="enrolments__"),
     )
+    flags = {}
+    for months in completion_spans:
+        flags[f"completion_{months}"] = Q(first_start__lte=add_months(on, -months))
+        flags[f"complete_by_{months}"] = AddMonths(F("first_start"), months)
+    for months in retention_spans:
+        flags[f"retention_{months}"] = Q(first_start__lte=add_months(on, -months))
+        flags[f"kept_{months}"] = ~left_q(on=AddMonths(F("first_start"), months))
     trained = (
         placed_managers(region, on)
         .annotate(first_start=first_start)
         .filter(first_start__isnull=False)
+        .annotate(
+            **{
+                name: flag
+                if not isinstance(flag, Q)
+                else ExpressionWrapper(flag, output_field=BooleanField())
+                for name, flag in flags.items()
+            }
+        )
+        .values("pk", "place", *flags)
         .order_by()
     )
-    cohort = with_completion_date(
-        Participant.objects.filter(
-            pk__in=trained.filter(first_start__lte=completion_before).values("pk")
-        ),
-        on,
-    ).values_list("pk", "programme_exempt", "completed_on")
-    progress = {pk: (exempt, done) for pk, exempt, done in cohort}
-    return [
-        TrainedManager(place, first, left_on, *progress.get(pk, (False, None)))
-        for pk, place, first, left_on in trained.values_list(
-            "pk", "place", "first_start", "left_on"
+    earliest = add_months(on, -min(completion_spans, default=0))
+    in_a_cohort = Exists(
+        Enrolment.objects.filter(
+            took_part_q(on=on),
+            offering__start_date__lte=earliest,
+            participant_id=OuterRef("pk"),
         )
-    ]
+    )
+    progress = (
+        with_completion_date(placed_managers(region, on).filter(in_a_cohort), on)
+        .values("pk", "programme_exempt", "completed_on")
+        .order_by()
+    )
+    not_exempt = "NOT COALESCE(s.programme_exempt, FALSE)"
+    columns = []
+    for months in completion_spans:
+        cohort = f"t.completion_{months} AND {not_exempt}"
+        columns += [
+            f"COUNT(*) FILTER (WHERE {cohort} AND s.completed_on <= t.complete_by_{months})",
+            f"COUNT(*) FILTER (WHERE {cohort})",
+        ]
+    for months in retention_spans:
+        columns += [
+            f"COUNT(*) FILTER (WHERE t.retention_{months} AND t.kept_{months})",
+            f"COUNT(*) FILTER (WHERE t.retention_{months})",
+        ]
+    trained_sql, trained_params = trained.query.sql_with_params()
+    progress_sql, progress_params = progress.query.sql_with_params()
+    sql = f"""
+        SELECT t.place, COUNT(*), {", ".join(columns)}
+        FROM ({trained_sql}) AS t LEFT JOIN ({progress_sql}) AS s ON s.pk = t.pk
+        GROUP BY t.place"""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*trained_params, *progress_params])
+        rows = cursor.fetchall()
+    per_place = {row[0]: row[1] for row in rows}
+    sums = [sum(row[i] for row in rows) for i in range(2, 2 + len(columns))]
+    pairs = [tuple(sums[i : i + 2]) for i in range(0, len(sums), 2)]
+    spans = len(completion_spans)
+    return TrainedCounts(
+        per_place=per_place,
+        completion=dict(zip(completion_spans, pairs[:spans], strict=True)),
+        retention=dict(zip(retention_spans, pairs[spans:], strict=True)),
+    )
 
 
 def course_results(region, on: date):
