@@ -27,6 +27,7 @@ need exceeds the cumulative free seats.
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from typing import NamedTuple
 
 from django.db.models import Q
 
@@ -81,8 +82,7 @@ def on_the_way(progress: Progress) -> bool:
     return progress.begun or progress.holds_seat
 
 
-@dataclass(frozen=True)
-class Need:
+class Need(NamedTuple):
     """What the plan reads of a manager a mandate applies to."""
 
     status: str
@@ -104,15 +104,24 @@ class Need:
         )
 
     @classmethod
-    def of_standing(cls, standing) -> "Need":
-        """From `setbased.standing_rows`'s row (the same facts in SQL)."""
-        return cls(
-            standing.compliance_status,
-            standing.begun or standing.holds_seat,
-            standing.slot_count - standing.slots_filled,
-            standing.complete_by,
-            standing.start_by,
-        )
+    def of_standing(
+        cls, status, begun, holds_seat, slot_count, slots_filled, complete_by, start_by
+    ):
+        """From `setbased`'s columns (the same facts in SQL)."""
+        return cls(status, begun or holds_seat, slot_count - slots_filled, complete_by, start_by)
+
+
+# The columns of `setbased` that `Need.of_standing` takes, after the municipality.
+NEED_COLUMNS = [
+    "municipality_id",
+    "compliance_status",
+    "begun",
+    "holds_seat",
+    "slot_count",
+    "slots_filled",
+    "complete_by",
+    "start_by",
+]
 
 
 def needs_computed(municipalities, on: date, participant_filter: Q | None = None):
@@ -130,11 +139,10 @@ def needs_counted(municipalities, on: date, participant_filter: Q | None = None)
     people = Participant.objects.filter(participant_filter or Q())
     needs = defaultdict(list)
     with_mandate = [r.municipality.pk for r in results if r.mandate]
-    for standing in setbased.standing_rows(
-        people, on, compliance=True, municipality_ids=with_mandate
+    for municipality_id, *columns in setbased.standing_values(
+        people, on, NEED_COLUMNS, compliance=True, municipality_ids=with_mandate, where="mandated"
     ):
-        if standing.compliance_status is not None:
-            needs[standing.municipality_id].append(Need.of_standing(standing))
+        needs[municipality_id].append(Need.of_standing(*columns))
     return results, needs
 
 
