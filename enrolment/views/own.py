@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -12,7 +11,7 @@ from django.views.decorators.http import require_POST
 from portal.accounts.decorators import require_safe, role_required
 from portal.accounts.models import Role
 
-from ..compliance import municipality_compliance
+from ..compliance import participant_compliance
 from ..progress import progress_of
 from ..selectors import offerings_open_to, participant_for_user
 from ..services.requests import nomination_request_create
@@ -26,22 +25,17 @@ def my_programme(request):
     context = {"participant": participant}
     if participant is not None:
         today = timezone.localdate()
-        progress = progress_of(participant, today)
-        compliance = next(
-            iter(
-                municipality_compliance(
-                    municipality=participant.municipality,
-                    on=today,
-                    participant_filter=Q(pk=participant.pk),
-                ).rows
-            ),
-            None,
+        # Read once: progress, compliance and the list of courses are made from these.
+        enrolments = list(
+            participant.enrolments.select_related("offering__course__slot").order_by(
+                "offering__term_index", "id"
+            )
         )
+        progress = progress_of(participant, today, enrolments=enrolments)
+        compliance = participant_compliance(participant, on=today, progress=progress)
         context.update(
             progress=progress,
-            enrolments=participant.enrolments.select_related("offering__course").order_by(
-                "offering__term_index", "id"
-            ),
+            enrolments=enrolments,
             open_offerings=offerings_open_to(participant, progress),
             requested_ids=set(
                 participant.nomination_requests.filter(state="open").values_list(
