@@ -7,7 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.scope import EDITOR_ROLES, reach
-from portal.widgets import quick_selects
+from portal.widgets import QuickCheckboxes, quick_selects
 from programmes.models import Municipality
 from programmes.selectors import administrations_visible_to, municipalities_visible_to
 
@@ -272,7 +272,7 @@ class BulkNominationForm(NominationForm):
     the helper lays out only the offering and the button, inside the list's own form."""
 
     participants = forms.ModelMultipleChoiceField(
-        label=_("Managers"), queryset=None, widget=forms.CheckboxSelectMultiple
+        label=_("Managers"), queryset=None, widget=QuickCheckboxes
     )
 
     def __init__(self, *args, participants, form_id=None, **kwargs):

@@ -33,8 +33,29 @@ class QuickSelect(forms.Select):
         return mark_safe("".join(parts))  # noqa: S308 (each part is escaped above)
 
 
+class QuickCheckboxes(forms.CheckboxSelectMultiple):
+    """Django's checkboxes, each written in Python when a page places them one by one
+    (`BoundWidget.tag`, a row of a list each): the same HTML as Django's template."""
+
+    def _render(self, template_name, context, renderer=None):
+        widget = context["widget"]
+        if template_name != self.option_template_name or widget.get("wrap_label"):
+            return super()._render(template_name, context, renderer)
+        value = "" if widget["value"] is None else f' value="{escape(str(widget["value"]))}"'
+        attributes = "".join(
+            f" {escape(name)}" if value_ is True else f' {escape(name)}="{escape(str(value_))}"'
+            for name, value_ in widget["attrs"].items()
+            if value_ is not False
+        )
+        return mark_safe(  # noqa: S308 (each part is escaped)
+            f'<input type="{widget["type"]}" name="{escape(widget["name"])}"{value}{attributes}>'
+        )
+
+
 def quick_selects(form: forms.BaseForm) -> None:
-    """Give each plain select of the form the quick one."""
+    """Give each plain select and set of checkboxes of the form the quick one."""
     for field in form.fields.values():
         if type(field.widget) is forms.Select:
             field.widget.__class__ = QuickSelect
+        elif type(field.widget) is forms.CheckboxSelectMultiple:
+            field.widget.__class__ = QuickCheckboxes

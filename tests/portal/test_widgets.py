@@ -3,7 +3,7 @@ import re
 import pytest
 from django import forms
 
-from portal.widgets import QuickSelect, quick_selects
+from portal.widgets import QuickCheckboxes, QuickSelect, quick_selects
 
 CHOICES = [
     ("", "Alla"),
@@ -40,3 +40,23 @@ def test_a_form_gets_the_quick_select_for_its_plain_selects_only():
     assert type(form.fields["one"].widget) is QuickSelect
     assert type(form.fields["many"].widget) is forms.SelectMultiple
     assert type(form.fields["radio"].widget) is forms.RadioSelect
+
+
+@pytest.mark.parametrize("value", [[], ["1"], ["1", "4"]])
+def test_the_quick_checkboxes_place_the_same_inputs_one_by_one(value):
+    choices = [("1", "Ett"), ("4", 'Fyra "4"')]
+    attrs = {"form": "bulk", "class": "form-check-input", "disabled": False}
+
+    class Form(forms.Form):
+        django = forms.MultipleChoiceField(
+            choices=choices, widget=forms.CheckboxSelectMultiple(attrs=attrs)
+        )
+        quick = forms.MultipleChoiceField(choices=choices, widget=QuickCheckboxes(attrs=attrs))
+
+    form = Form(initial={"django": value, "quick": value})
+    django_tags = [w.tag() for w in form["django"]]
+    quick_tags = [w.tag().replace("quick", "django") for w in form["quick"]]
+
+    assert quick_tags == django_tags
+    # Whole, with labels, the quick widget is Django's own.
+    assert str(form["quick"]).replace("quick", "django") == str(form["django"])
