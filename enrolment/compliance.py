@@ -409,37 +409,46 @@ def municipality_compliance(
     return compute_compliance([municipality], on, participant_filter)[0]
 
 
+def compliance_listing(
+    municipalities, on: date, *, statuses, participant_filter: Q | None = None
+) -> list[MunicipalityCompliance]:
+    """`compute_compliance` for a page that lists only the managers in `statuses`: the
+    counts from the set-based form (`enrolment.setbased`, as `compliance_summary` counts),
+    and rows judged in Python for the managers it puts in those statuses, the only ones
+    shown."""
+    from . import setbased
+
+    municipalities = list(municipalities)
+    if not setbased.is_supported() or set(Status.ORDER) <= set(statuses):
+        return compute_compliance(municipalities, on, participant_filter)
+    narrowed = participant_filter or Q()
+    ids = [m.pk for m in municipalities]
+    placed = Participant.objects.filter(narrowed, facts.placed_q(on=on, municipality_ids=ids))
+    standings = setbased.standing_values(
+        placed,
+        on,
+        ["participant_id", "municipality_id", "compliance_status"],
+        compliance=True,
+        municipality_ids=ids,
+        where="mandated",
+    )
+    listed = [pk for pk, _municipality, status in standings if status in statuses]
+    counted = Counter((municipality, status) for _pk, municipality, status in standings)
+    results = compute_compliance(municipalities, on, narrowed & Q(pk__in=listed))
+    for result in results:
+        result.counted = {
+            status: counted.get((result.municipality.pk, status), 0) for status in Status.ORDER
+        }
+    return results
+
+
 def municipality_compliance_listing(
     *, municipality, on: date, statuses, participant_filter: Q | None = None
 ) -> MunicipalityCompliance:
-    """`municipality_compliance` for a page that lists only the managers in `statuses`:
-    the counts from the set-based form (`enrolment.setbased`, as `compliance_summary`
-    counts), and rows judged in Python for the managers it puts in those statuses, the
-    only ones shown."""
-    from . import setbased
-
-    if not setbased.is_supported() or set(Status.ORDER) <= set(statuses):
-        return municipality_compliance(
-            municipality=municipality, on=on, participant_filter=participant_filter
-        )
-    narrowed = participant_filter or Q()
-    placed = Participant.objects.filter(
-        narrowed, facts.placed_q(on=on, municipality_ids=[municipality.pk])
-    )
-    standings = [
-        (row.participant_id, row.compliance_status)
-        for row in setbased.standing_rows(
-            placed, on, compliance=True, municipality_ids=[municipality.pk]
-        )
-        if row.compliance_status is not None
-    ]
-    listed = [pk for pk, status in standings if status in statuses]
-    judged = municipality_compliance(
-        municipality=municipality, on=on, participant_filter=narrowed & Q(pk__in=listed)
-    )
-    counted = Counter(status for _pk, status in standings)
-    judged.counted = {status: counted.get(status, 0) for status in Status.ORDER}
-    return judged
+    """`compliance_listing` of one municipality."""
+    return compliance_listing(
+        [municipality], on, statuses=statuses, participant_filter=participant_filter
+    )[0]
 
 
 def region_compliance(*, region, on: date) -> list[MunicipalityCompliance]:

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
-from enrolment.compliance import Status, compute_compliance
+from enrolment.compliance import Status, compliance_listing
 from enrolment.selectors import (
     overview_by_municipality,
     participants_for_aggregates,
@@ -92,10 +92,11 @@ def head_of_administration_dashboard(request):
     their reports and what they truly receive by e-mail."""
     roles = frozenset({Role.HEAD_OF_ADMINISTRATION})
     participants = participants_visible_to(request.user, roles)
-    results = compute_compliance(
+    results = compliance_listing(
         municipalities_visible_to(request.user, roles).order_by("name"),
         timezone.localdate(),
-        Q(pk__in=participants.values("pk")),
+        statuses=(Status.OVERDUE, Status.AT_RISK),
+        participant_filter=Q(pk__in=participants.values("pk")),
     )
     with_mandate = [r for r in results if r.mandate]
     counts = {status: sum(r.counts[status] for r in with_mandate) for status in Status.ORDER}

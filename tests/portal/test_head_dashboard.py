@@ -103,6 +103,6 @@ def test_the_start_page_runs_in_constant_queries(
         size, municipality=world.borlange, appointed_on=date(2025, 8, 1)
     )
     client.force_login(personas.head_borlange)
-    with django_assert_max_num_queries(17 + STANDING_REFRESH):
+    with django_assert_max_num_queries(19 + STANDING_REFRESH):
         response = client.get(reverse(URL))
     assert _counts(response)[Status.OVERDUE] == 3 + size
