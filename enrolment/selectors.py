@@ -230,6 +230,7 @@ def page_standing(participants, on) -> dict[int, "setbased.Standing"]:
             programme_complete=mine.is_complete,
             programme_status=programme_status(p, mine, on=on),
             begun=mine.begun,
+            holds_seat=mine.holds_seat,
             completed_on=mine.completed_on,
             municipality_id=where,
             compliance_status=row.status if row else None,

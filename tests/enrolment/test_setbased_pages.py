@@ -3,14 +3,18 @@ view (compliance status and deadline as columns, filtered and sorted), the progr
 administrator's start page, the offering page and the compliance pages, each in the
 same number of queries whatever the number of managers."""
 
+import dataclasses
 from datetime import date, timedelta
 
 import pytest
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 
+from enrolment import setbased
 from enrolment.compliance import Status, compute_compliance, municipality_compliance_listing
 from enrolment.models import EnrolmentState as S
+from enrolment.models import Participant
+from enrolment.selectors import page_standing
 from tests import factories as f
 from tests.budgets import STANDING_REFRESH
 
@@ -208,3 +212,37 @@ def test_the_municipality_page_counts_everyone_and_judges_only_those_it_lists(
     assert [(r.participant.pk, r.status, r.deadline) for r in listing.rows] == [
         (r.participant.pk, r.status, r.deadline) for r in everyone.rows if r.status in statuses
     ]
+
+
+def test_the_demo_without_postgresql_gives_a_page_the_same_standing(world, monkeypatch):
+    """`make run` without services (SQLite) takes the Python forms: the same rows."""
+    _populate(world, 12)
+    participants = list(Participant.objects.order_by("pk"))
+    today = timezone.localdate()
+    in_sql = page_standing(participants, today)
+
+    monkeypatch.setattr(setbased, "is_supported", lambda: False)
+    in_python = page_standing(participants, today)
+
+    # Every column a page shows; the estimate of the finish (shown by none) is SQL's alone.
+    assert in_python == {
+        pk: dataclasses.replace(row, estimated_finish=None) for pk, row in in_sql.items()
+    }
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        reverse_lazy("enrolment:participant_list"),
+        "/",
+    ],
+)
+def test_the_pages_answer_on_the_python_forms_too(client, world, personas, monkeypatch, url):
+    _populate(world, 5)
+    monkeypatch.setattr(setbased, "is_supported", lambda: False)
+    for persona in (personas.hr_borlange, personas.head_borlange, personas.programme_admin):
+        client.force_login(persona)
+        assert client.get(url, {"ordering": "-hp"}, follow=True).status_code == 200
+        assert client.get(
+            reverse("enrolment:compliance_municipality", args=[world.borlange.code])
+        ).status_code in (200, 404)
