@@ -20,6 +20,7 @@ class TokenForm(forms.Form):
     assignment = AssignmentChoiceField(
         label=_("Acts as"),
         queryset=None,
+        empty_label=_("Choose a person and role"),
         help_text=_("The person and role whose reach the key gets."),
     )
 

@@ -13,10 +13,10 @@ class ComplianceFilter(django_filters.FilterSet):
     """Narrows a municipality's compliance list to an administration or an area."""
 
     administration = django_filters.ModelChoiceFilter(
-        label=_("Administration"), queryset=Administration.objects.none()
+        label=_("Administration"), queryset=Administration.objects.none(), empty_label=_("All")
     )
     operational_area = django_filters.ChoiceFilter(
-        label=_("Operational area"), choices=OperationalArea.choices
+        label=_("Operational area"), choices=OperationalArea.choices, empty_label=_("All")
     )
 
     class Meta:

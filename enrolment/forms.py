@@ -3,6 +3,11 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import Mandate, OperationalArea, Participant, Position
 
+# What an empty choice means on a manager's record.
+NO_ADMINISTRATION = _("No administration")
+NO_OPERATIONAL_AREA = _("No operational area given")
+NO_POSITION = _("No position given")
+
 
 class ParticipantForm(forms.ModelForm):
     """A manager's details, as HR keeps them. The municipality is given by the caller
@@ -28,6 +33,12 @@ class ParticipantForm(forms.ModelForm):
         self.municipality = municipality
         self.instance.municipality = municipality
         self.fields["administration"].queryset = municipality.administrations.all()
+        self.fields["administration"].empty_label = NO_ADMINISTRATION
+        self.fields["operational_area"].choices = [
+            ("", NO_OPERATIONAL_AREA),
+            *OperationalArea.choices,
+        ]
+        self.fields["position"].choices = [("", NO_POSITION), *Position.choices]
         self.fields["email"].help_text = _("Used to match the manager in file imports.")
 
     def clean_email(self):

@@ -79,7 +79,9 @@ class DeadlineDecisionForm(_DecisionForm):
 class AdministrationPauseForm(_DecisionForm):
     """One pause for every manager in post in an administration (a reorganisation)."""
 
-    administration = forms.ModelChoiceField(label=_("Administration"), queryset=None)
+    administration = forms.ModelChoiceField(
+        label=_("Administration"), queryset=None, empty_label=_("Choose an administration")
+    )
     paused_from = _date_field(_("Paused from"))
     paused_to = _date_field(_("Paused until, inclusive"))
     field_order = ("administration", "reason", "decided_on", "paused_from", "paused_to", "note")

@@ -82,6 +82,7 @@ class OfferingForm(forms.ModelForm):
     def __init__(self, *args, courses, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["course"].queryset = courses
+        self.fields["course"].empty_label = _("Choose a course")
         programmes = courses.values("slot__programme_id")
         self.fields["provider"].queryset = (
             Provider.objects.filter(

@@ -11,7 +11,7 @@ from portal.widgets import QuickCheckboxes, quick_selects
 from programmes.models import Municipality
 from programmes.selectors import administrations_visible_to, municipalities_visible_to
 
-from .forms import ParticipantForm
+from .forms import NO_ADMINISTRATION, NO_OPERATIONAL_AREA, NO_POSITION, ParticipantForm
 from .models import OperationalArea, Participant, Position
 from .services.enrolments import WARNING_CODES
 from .services.participants import (
@@ -72,6 +72,7 @@ class ParticipantEditForm(ParticipantForm):
             self.fields["municipality"] = forms.ModelChoiceField(
                 label=_("Municipality"),
                 queryset=Municipality.objects.filter(pk__in=[m.pk for m in municipalities]),
+                empty_label=_("Choose a municipality"),
                 initial=instance.municipality_id if instance and instance.pk else None,
             )
             self.order_fields(["municipality"])
@@ -157,17 +158,22 @@ class TakeOverForm(forms.Form):
     municipality or administration outside the user's reach is an unknown id (404)."""
 
     email = forms.EmailField(label=_("E-mail address"))
-    municipality = forms.ModelChoiceField(label=_("Municipality"), queryset=None)
+    municipality = forms.ModelChoiceField(
+        label=_("Municipality"), queryset=None, empty_label=_("Choose a municipality")
+    )
     moved_on = forms.DateField(label=_("Moved to the new municipality on"), widget=_date_input())
     administration = forms.ModelChoiceField(
-        label=_("Administration"), queryset=None, required=False
+        label=_("Administration"),
+        queryset=None,
+        required=False,
+        empty_label=NO_ADMINISTRATION,
     )
     position = forms.ChoiceField(
-        label=_("Position"), choices=[("", "---------"), *Position.choices], required=False
+        label=_("Position"), choices=[("", NO_POSITION), *Position.choices], required=False
     )
     operational_area = forms.ChoiceField(
         label=_("Operational area"),
-        choices=[("", "---------"), *OperationalArea.choices],
+        choices=[("", NO_OPERATIONAL_AREA), *OperationalArea.choices],
         required=False,
     )
     employee_number = forms.CharField(
@@ -246,7 +252,9 @@ class NominationForm(forms.Form):
     """The offering to nominate to. `offerings` is the scoped queryset to choose from; an
     offering outside it is an unknown id (the view answers 404)."""
 
-    offering = OfferingChoiceField(label=_("Course offering"), queryset=None)
+    offering = OfferingChoiceField(
+        label=_("Course offering"), queryset=None, empty_label=_("Choose a course offering")
+    )
     # The programme's warnings the user has read and goes on despite (their codes).
     confirmed = forms.MultipleChoiceField(
         choices=[(code, code) for code in WARNING_CODES],

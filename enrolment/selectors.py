@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, F, Q, QuerySet, Sum, Value
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
@@ -22,6 +22,7 @@ from programmes.selectors import offered_to_q
 from . import facts, setbased
 from .models import (
     Enrolment,
+    EnrolmentEvent,
     EnrolmentState,
     NominationRequest,
     NominationRequestState,
@@ -155,6 +156,16 @@ def enrolments_administrable_by(user) -> QuerySet[Enrolment]:
     return Enrolment.objects.filter(
         reach_q(r, region="offering__course__slot__programme__region_id")
     ).select_related("participant__municipality", "offering__course__slot")
+
+
+def with_withdrawn_from(enrolments: QuerySet[Enrolment]) -> QuerySet[Enrolment]:
+    """Each enrolment with `withdrawn_from`: the state its withdrawal ended (None when it
+    was not withdrawn), read in the same query. A withdrawal is final, so there is at most
+    one; `standing.enrolment_label` tells a withdrawn nomination from a course left."""
+    withdrawal = EnrolmentEvent.objects.filter(
+        enrolment=OuterRef("pk"), to_state=EnrolmentState.WITHDRAWN
+    ).order_by("-at", "-id")
+    return enrolments.annotate(withdrawn_from=Subquery(withdrawal.values("from_state")[:1]))
 
 
 def offerings_open_to(participant: Participant, progress) -> QuerySet[CourseOffering]:

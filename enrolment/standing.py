@@ -24,7 +24,9 @@ def _d(day: date) -> str:
 def enrolment_label(enrolment: Enrolment, *, on: date) -> str:
     """An enrolment in the programme's own words: nominerad, antagen – startar …,
     registrerad, reservplats nr N, godkänd. A nomination or waitlist place on an offering
-    that has started without a seat no longer leads anywhere, and says so."""
+    that has started without a seat no longer leads anywhere, and says so. A withdrawal
+    that ended a nomination or waitlist place (never a seat) is a withdrawn nomination,
+    not a course left: that needs `withdrawn_from` (`selectors.with_withdrawn_from`)."""
     state = enrolment.state
     offering = enrolment.offering
     if state in facts.WAITING_STATES and not facts.is_under_way(enrolment, on=on):
@@ -35,6 +37,8 @@ def enrolment_label(enrolment: Enrolment, *, on: date) -> str:
         if enrolment.waitlist_position:
             return _("Waitlist place no. %(position)s") % {"position": enrolment.waitlist_position}
         return S(state).label
+    if state == S.WITHDRAWN and getattr(enrolment, "withdrawn_from", None) in facts.WAITING_STATES:
+        return _("Nomination withdrawn")
     if state == S.ADMITTED:
         if facts.begins(enrolment, on=on):
             return _("Admitted – started %(date)s") % {"date": _d(offering.start_date)}

@@ -9,9 +9,15 @@ class EquivalenceForm(forms.Form):
     this programme it fills."""
 
     course = forms.ModelChoiceField(
-        label=_("Course passed under another programme"), queryset=Course.objects.none()
+        label=_("Course passed under another programme"),
+        queryset=Course.objects.none(),
+        empty_label=_("Choose a course"),
     )
-    slot = forms.ModelChoiceField(label=_("Slot it fills"), queryset=ProgrammeSlot.objects.none())
+    slot = forms.ModelChoiceField(
+        label=_("Slot it fills"),
+        queryset=ProgrammeSlot.objects.none(),
+        empty_label=_("Choose a course slot"),
+    )
 
     def __init__(self, *args, programme, **kwargs):
         super().__init__(*args, **kwargs)

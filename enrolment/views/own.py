@@ -13,7 +13,7 @@ from portal.accounts.models import Role
 
 from ..compliance import participant_compliance
 from ..progress import progress_of
-from ..selectors import offerings_open_to, participant_for_user
+from ..selectors import offerings_open_to, participant_for_user, with_withdrawn_from
 from ..services.requests import nomination_request_create
 from ..standing import deadline_line
 
@@ -27,9 +27,9 @@ def my_programme(request):
         today = timezone.localdate()
         # Read once: progress, compliance and the list of courses are made from these.
         enrolments = list(
-            participant.enrolments.select_related("offering__course__slot").order_by(
-                "offering__term_index", "id"
-            )
+            with_withdrawn_from(
+                participant.enrolments.select_related("offering__course__slot")
+            ).order_by("offering__term_index", "id")
         )
         progress = progress_of(participant, today, enrolments=enrolments)
         compliance = participant_compliance(participant, on=today, progress=progress)

@@ -81,7 +81,9 @@ class RoundForm(forms.ModelForm):
             del self.fields["questionnaire"]
         else:
             self.fields["offering"].queryset = offerings
+            self.fields["offering"].empty_label = _("Choose a course offering")
             self.fields["questionnaire"].queryset = questionnaires
+            self.fields["questionnaire"].empty_label = _("Choose a questionnaire")
             self.fields["opens_on"].initial = timezone.localdate()
         self.helper = FormHelper()
         self.helper.add_input(Submit("save", _("Save")))

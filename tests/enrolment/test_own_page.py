@@ -5,6 +5,8 @@ from django.urls import reverse
 
 from enrolment.mandates import add_months, deadlines_of
 from enrolment.models import Enrolment, NominationRequest, NominationRequestState
+from enrolment.selectors import with_withdrawn_from
+from enrolment.services.enrolments import enrolment_withdraw
 from programmes.models import OfferingState
 from tests import factories as f
 
@@ -184,6 +186,54 @@ def test_a_nomination_reads_nominated_not_in_progress(client, world, personas):
     assert "Pågår" not in html
 
 
+def test_a_waitlist_place_reads_reservplats(client, world, personas):
+    """Reservplats, as Swedish universities say it: on the own page, on the HR's page of
+    the manager and in the offering's list of participants."""
+    offering = f.OfferingFactory(course=world.courses["systems"], term="VT2027")
+    f.EnrolmentFactory(
+        participant=personas.manager_participant, offering=offering, state="waitlisted"
+    )
+    _response, html = _page(client, personas)
+    assert "<td>Reservplats</td>" in html
+    assert "På reservlista" not in html
+    client.force_login(personas.hr_borlange)
+    detail = reverse("enrolment:participant_detail", args=[personas.manager_participant.pk])
+    assert "Status: Reservplats" in client.get(detail).content.decode()
+    client.force_login(personas.programme_admin)
+    html = client.get(reverse("enrolment:offering_detail", args=[offering.pk])).content.decode()
+    assert "<td>Reservplats</td>" in html
+    # The column of counts per municipality still says how many are on the waitlist.
+    assert ">På reservlista</th>" in html
+
+
+def test_a_withdrawn_nomination_is_not_read_as_a_course_left(client, world, personas):
+    """A nomination withdrawn before any seat was given reads "Nominering återtagen"; a
+    course left after registration still reads "Avbrutit"."""
+    me = personas.manager_participant
+    nominated = f.EnrolmentFactory(
+        participant=me,
+        offering=f.OfferingFactory(course=world.courses["systems"], term="VT2027"),
+        state="nominated",
+    )
+    waitlisted = f.EnrolmentFactory(
+        participant=me,
+        offering=f.OfferingFactory(course=world.courses["law"], term="VT2027"),
+        state="waitlisted",
+        waitlist_position=1,
+    )
+    registered = f.EnrolmentFactory(
+        participant=me,
+        offering=f.OfferingFactory(course=world.courses["steering"], term="HT2026"),
+        state="registered",
+    )
+    for enrolment in (nominated, waitlisted, registered):
+        enrolment_withdraw(enrolment=enrolment, actor=personas.hr_borlange)
+
+    _response, html = _page(client, personas)
+    assert html.count("<td>Nominering återtagen</td>") == 2
+    assert html.count("<td>Avbrutit</td>") == 1
+
+
 def test_labels_in_english_come_from_one_function(world, personas):
     from django.utils import translation
 
@@ -207,6 +257,11 @@ def test_labels_in_english_come_from_one_function(world, personas):
         assert enrolment_label(nominated, on=on) == "Waitlist place no. 3"
         lapsed = f.EnrolmentFactory(participant=me, offering=started, state="nominated")
         assert enrolment_label(lapsed, on=on) == "Not admitted"
+        enrolment_withdraw(enrolment=lapsed, actor=None)
+        withdrawn = with_withdrawn_from(Enrolment.objects.filter(pk=lapsed.pk)).get()
+        assert enrolment_label(withdrawn, on=on) == "Nomination withdrawn"
+        # Without the history read, a withdrawal says only what its state says.
+        assert enrolment_label(Enrolment.objects.get(pk=lapsed.pk), on=on) == "Withdrawn"
 
 
 def test_the_deadline_line_says_start_until_the_programme_has_begun(client, world, personas):
