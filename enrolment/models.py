@@ -567,8 +567,15 @@ class StoredStanding(models.Model):
     to what it is computed from, and the next reader brings the changed rows up to date
     in its own transaction, and every row when the day has changed."""
 
+    # No constraint in the database: a refresh computing a manager deleted meanwhile must
+    # not fail the reader's request; the row it leaves is removed by the next refresh
+    # (the deletion noted the manager) and is never read (no manager joins it).
     participant = models.OneToOneField(
-        Participant, on_delete=models.CASCADE, primary_key=True, related_name="+"
+        Participant,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="+",
+        db_constraint=False,
     )
     current_municipality_id = models.BigIntegerField()
     slot_count = models.IntegerField()

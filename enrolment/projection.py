@@ -77,6 +77,7 @@ def refresh(on: date | None = None, *, every: bool = True, wait: bool = True) ->
         every = every or cursor.fetchone()[0] != on
         # The noted managers are taken off the list by the statement that computes them,
         # for the same reason; a change noted after it is computed by the next reader.
+        # The rows of noted managers who no longer exist go in the same statement.
         people = (
             "SELECT id FROM enrolment_participant" if every else "SELECT participant_id FROM noted"
         )
@@ -84,7 +85,11 @@ def refresh(on: date | None = None, *, every: bool = True, wait: bool = True) ->
         columns = ", ".join(COLUMNS)
         changed = " OR ".join(f"t.{c} IS DISTINCT FROM EXCLUDED.{c}" for c in COLUMNS)
         cursor.execute(
-            f"""WITH noted AS (DELETE FROM enrolment_stalestanding RETURNING participant_id)
+            f"""WITH noted AS (DELETE FROM enrolment_stalestanding RETURNING participant_id),
+                gone AS (
+                    DELETE FROM {TABLE} g USING noted n
+                    WHERE g.participant_id = n.participant_id AND NOT EXISTS (
+                        SELECT 1 FROM enrolment_participant p WHERE p.id = n.participant_id))
                 INSERT INTO {TABLE} AS t (participant_id, {columns})
                 SELECT participant_id, {columns} FROM ({sql}) AS s
                 ON CONFLICT (participant_id) DO UPDATE

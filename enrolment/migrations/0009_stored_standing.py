@@ -142,6 +142,7 @@ class Migration(migrations.Migration):
                 (
                     "participant",
                     models.OneToOneField(
+                        db_constraint=False,
                         on_delete=django.db.models.deletion.CASCADE,
                         primary_key=True,
                         related_name="+",

@@ -290,3 +290,20 @@ def test_a_reader_that_finds_the_rows_being_updated_computes_its_own_answer(worl
             other.execute("SELECT pg_advisory_unlock(%s)", [projection.LOCK])
     assert row.programme_status == "left"
     assert StaleStanding.objects.filter(participant_id=manager.pk).exists()
+
+
+def test_a_row_left_by_a_refresh_racing_a_deletion_goes_with_the_next_refresh(world):
+    manager = f.ParticipantFactory(municipality=world.borlange)
+    projection.refresh()
+    gone = manager.pk
+    # What a refresh computing the manager while another transaction deleted them leaves:
+    # their row, and the deletion's note (a deletion outside the ORM leaves the row too).
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM enrolment_participant WHERE id = %s", [gone])
+    assert StoredStanding.objects.filter(pk=gone).exists()
+    assert StaleStanding.objects.filter(participant_id=gone).exists()
+
+    assert projection.serves(timezone.localdate())
+
+    assert not StoredStanding.objects.filter(pk=gone).exists()
+    assert not StaleStanding.objects.exists()
