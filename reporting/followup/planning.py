@@ -39,7 +39,6 @@ from enrolment.compliance import (
     compute_compliance,
 )
 from enrolment.models import Participant
-from enrolment.progress import Progress
 from portal.disclosure import Disclosure, Protected
 from programmes.terms import Term
 
@@ -78,8 +77,9 @@ def latest_start(*, missing: int, complete_by: date | None, start_by: date | Non
     return min(candidates) if candidates else None
 
 
-def on_the_way(progress: Progress) -> bool:
-    return progress.begun or progress.holds_seat
+def on_the_way(begun: bool, holds_seat: bool) -> bool:
+    """Needs no place in the intake: has begun, or holds a seat on a coming offering."""
+    return begun or holds_seat
 
 
 class Need(NamedTuple):
@@ -97,7 +97,7 @@ class Need(NamedTuple):
         progress = judged.progress
         return cls(
             judged.status,
-            on_the_way(progress),
+            on_the_way(progress.begun, progress.holds_seat),
             len(progress.slots) - progress.slots_filled,
             judged.complete_by,
             judged.start_by,
@@ -108,7 +108,9 @@ class Need(NamedTuple):
         cls, status, begun, holds_seat, slot_count, slots_filled, complete_by, start_by
     ):
         """From `setbased`'s columns (the same facts in SQL)."""
-        return cls(status, begun or holds_seat, slot_count - slots_filled, complete_by, start_by)
+        return cls(
+            status, on_the_way(begun, holds_seat), slot_count - slots_filled, complete_by, start_by
+        )
 
 
 # The columns of `setbased` that `Need.of_standing` takes, after the municipality.

@@ -29,6 +29,7 @@ from enrolment.models import (
     Participant,
     Position,
 )
+from portal.accounts.models import User
 from programmes.models import (
     Administration,
     Course,
@@ -115,6 +116,24 @@ LAST_NAMES = (
     "Håkansson", "Ståhl", "Mårtensson", "Näslund", "Bäckström", "Öhman", "Grönlund",
     "Brännström", "Halvarsson", "Mases", "Hedman", "Ersson", "Back", "Skoglund",
 )  # fmt: skip
+
+
+def demo_user(email, first_name, last_name, password, *, staff=False, superuser=False):
+    """A demo log-in, written again on every load with its roles cleared (the loader
+    gives them afresh); `password` is one hash for all, hashing being the slow part."""
+    user, _ = User.objects.update_or_create(
+        email=email,
+        defaults={
+            "first_name": first_name,
+            "last_name": last_name,
+            "password": password,
+            "is_active": True,
+            "is_staff": staff,
+            "is_superuser": superuser,
+        },
+    )
+    user.role_assignments.all().delete()
+    return user
 
 
 def load_reference() -> dict:

@@ -63,6 +63,7 @@ from . import (
     apportion,
     ascii_fold,
     delete_people,
+    demo_user,
     ensure_places,
     ensure_programme,
     leave_after,
@@ -619,19 +620,9 @@ def _ensure_users(region, municipalities_by_name, chef) -> dict[str, User]:
         else:
             first_name, last_name, _scope = _STAFF[email]
         is_admin = role == Role.PROGRAMME_ADMIN
-        user, _ = User.objects.update_or_create(
-            email=email,
-            defaults={
-                "first_name": first_name,
-                "last_name": last_name,
-                "password": password,
-                "is_active": True,
-                "is_staff": is_admin,
-                "is_superuser": is_admin,
-            },
+        users[email] = demo_user(
+            email, first_name, last_name, password, staff=is_admin, superuser=is_admin
         )
-        user.role_assignments.all().delete()
-        users[email] = user
     RoleAssignment.objects.bulk_create(
         RoleAssignment(
             user=users[email],

@@ -39,6 +39,7 @@ from . import (
     PeopleMaker,
     ascii_fold,
     delete_people,
+    demo_user,
     ensure_places,
     ensure_programme,
     offering_dates,
@@ -183,18 +184,7 @@ def _users(region, by_name, national_body) -> dict[str, User]:
     password = make_password(DEMO_PASSWORD)
     users = {}
     for role, email, first_name, last_name, municipality in USERS:
-        is_admin = role == Role.PROGRAMME_ADMIN
-        user, _ = User.objects.update_or_create(
-            email=email,
-            defaults={
-                "first_name": first_name,
-                "last_name": last_name,
-                "password": password,
-                "is_active": True,
-                "is_staff": is_admin,
-            },
-        )
-        user.role_assignments.all().delete()
+        user = demo_user(email, first_name, last_name, password, staff=role == Role.PROGRAMME_ADMIN)
         RoleAssignment.objects.create(
             user=user,
             role=role,
