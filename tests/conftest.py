@@ -8,6 +8,7 @@ from dataclasses import dataclass, fields
 
 import pytest
 from django.conf import settings
+from django.utils import translation
 
 from portal.accounts.models import Role
 from tests import factories as f
@@ -22,6 +23,14 @@ def pytest_configure(config):
         )
     # Hashing with the production hasher costs a third of a second a user; tests make many.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """A request leaves its language active in the thread (as every request sets its
+    own, the portal never reads it after): the next test starts in the default."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @dataclass

@@ -4,6 +4,7 @@ from functools import partial
 
 from django.db.models import Q
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -40,19 +41,27 @@ def _key_figures(request):
     ]
 
 
+def _region_section(region, on) -> str:
+    """One region's part of the key figures page, rendered: the same for every viewer of
+    the region in a language, so it is kept like the figures it is made of."""
+    kf = day_figures("key-figures", region, on, partial(_disclosed_key_figures, region, on))
+    section = {
+        "kf": kf,
+        "trained_chart": charts.participants_per_term_chart(kf, f"trained-{kf.region.pk}"),
+        "pass_rate_chart": charts.pass_rate_chart(kf, f"pass-rate-{kf.region.pk}"),
+        "compliance_chart": charts.compliance_chart(kf, f"compliance-{kf.region.pk}"),
+        "credits_per_term": list(zip(kf.terms, kf.credits_total.cells, strict=True)),
+    }
+    return render_to_string("followup/_key_figures_region.html", {"section": section})
+
+
 @require_safe
 @role_required(Role.PROGRAMME_ADMIN, Role.COUNCIL)
 def key_figures_page(request):
-    on, figures = _key_figures(request)
+    on = timezone.localdate()
     sections = [
-        {
-            "kf": kf,
-            "trained_chart": charts.participants_per_term_chart(kf, f"trained-{kf.region.pk}"),
-            "pass_rate_chart": charts.pass_rate_chart(kf, f"pass-rate-{kf.region.pk}"),
-            "compliance_chart": charts.compliance_chart(kf, f"compliance-{kf.region.pk}"),
-            "credits_per_term": list(zip(kf.terms, kf.credits_total.cells, strict=True)),
-        }
-        for kf in figures
+        day_figures("key-figures-page", region, on, partial(_region_section, region, on))
+        for region in _regions(request.user)
     ]
     return render(request, "followup/key_figures.html", {"on": on, "sections": sections})
 
