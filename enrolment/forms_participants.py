@@ -1,13 +1,12 @@
 """Forms of the managers pages: the list's filters, editing, leaving and nominating."""
 
-from crispy_forms.bootstrap import StrictButton
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Column, Field, Layout, Row, Submit
+from crispy_forms.layout import Field, Layout, Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.scope import EDITOR_ROLES, reach
-from portal.widgets import QuickCheckboxes, quick_selects
+from portal.widgets import BootstrapErrors, QuickCheckboxes, bootstrap_widgets, quick_selects
 from programmes.models import Municipality
 from programmes.selectors import administrations_visible_to, municipalities_visible_to
 
@@ -22,30 +21,14 @@ from .services.participants import (
 )
 
 
-class ParticipantFilterForm(forms.Form):
-    """The form django-filter builds for the managers list, laid out in a row."""
+class ParticipantFilterForm(BootstrapErrors, forms.Form):
+    """The form django-filter builds for the managers list, laid out in a row by the
+    list's template (`forms/_field.html` a field: the list is the page HR opens most)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         quick_selects(self)
-
-    @property
-    def helper(self):
-        helper = FormHelper(self)
-        helper.form_method = "get"
-        helper.disable_csrf = True
-        helper.form_class = "mb-3"
-        helper.attrs = {"role": "search", "aria-label": _("Filter managers")}
-        helper.layout = Layout(
-            Row(
-                *(Column(Field(name), css_class="col-md-4 col-lg-3") for name in self.fields),
-                Column(
-                    StrictButton(_("Filter"), type="submit", css_class="btn btn-primary"),
-                    css_class="col-md-4 col-lg-3 d-flex align-items-end mb-3",
-                ),
-            )
-        )
-        return helper
+        bootstrap_widgets(self)
 
 
 def _date_input():
@@ -277,7 +260,7 @@ class NominationForm(forms.Form):
 
 class BulkNominationForm(NominationForm):
     """Several managers and one offering. The checkboxes are rendered in the list's rows;
-    the helper lays out only the offering and the button, inside the list's own form."""
+    the template lays out only the offering and the button, inside the list's own form."""
 
     participants = forms.ModelMultipleChoiceField(
         label=_("Managers"), queryset=None, widget=QuickCheckboxes
@@ -289,17 +272,9 @@ class BulkNominationForm(NominationForm):
         if form_id:
             # The checkboxes sit in the table's rows, outside the form element above it.
             self.fields["participants"].widget.attrs["form"] = form_id
-        self.helper = FormHelper(self)
-        self.helper.form_tag = False
-        self.helper.layout = Layout(
-            Row(
-                Column(Field("offering"), css_class="col-md-8"),
-                Column(
-                    StrictButton(_("Nominate"), type="submit", css_class="btn btn-primary"),
-                    css_class="col-md-4 d-flex align-items-end mb-3",
-                ),
-            )
-        )
+        # Laid out by the template (`forms/_field.html`): only the offering is shown
+        # with the button; the checkboxes sit in the list's rows.
+        bootstrap_widgets(self)
 
     def has_unknown_ids(self) -> bool:
         return (

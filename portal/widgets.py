@@ -59,3 +59,34 @@ def quick_selects(form: forms.BaseForm) -> None:
             field.widget.__class__ = QuickSelect
         elif type(field.widget) is forms.CheckboxSelectMultiple:
             field.widget.__class__ = QuickCheckboxes
+
+
+def bootstrap_widgets(form: forms.BaseForm) -> None:
+    """Bootstrap's classes on the form's widgets, for a form written by
+    `forms/_field.html` rather than crispy-forms; a field with an error is marked
+    invalid once the form is validated (`BootstrapErrors`)."""
+    for field in form.fields.values():
+        widget = field.widget
+        if widget.is_hidden or isinstance(widget, forms.CheckboxSelectMultiple | forms.RadioSelect):
+            continue
+        if isinstance(widget, forms.Select):
+            css = "form-select"
+        elif isinstance(widget, forms.CheckboxInput):
+            css = "form-check-input"
+        else:
+            css = "form-control"
+        widget.attrs["class"] = " ".join(filter(None, [widget.attrs.get("class", ""), css]))
+
+
+class BootstrapErrors:
+    """A form mixin: after validation, each field with an error has Bootstrap's
+    `is-invalid` on its widget (Django itself sets `aria-invalid`)."""
+
+    def full_clean(self):
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                classes = widget.attrs.get("class", "").split()
+                if "is-invalid" not in classes:
+                    widget.attrs["class"] = " ".join([*classes, "is-invalid"])

@@ -314,8 +314,9 @@ def test_who_must_start_lists_those_not_begun_with_a_start_deadline_by_next_term
 ):
     today = timezone.localdate()
     overdue = _overdue(world, 1, administration=world.borlange_social)[0]
+    # Twelve months to start: due in about two months, within next term whatever today is.
     soon = f.ParticipantFactory(
-        municipality=world.borlange, appointed_on=today - timedelta(days=180)
+        municipality=world.borlange, appointed_on=today - timedelta(days=300)
     )
     later = f.ParticipantFactory(municipality=world.borlange, appointed_on=today)
     begun = f.ParticipantFactory(municipality=world.borlange, appointed_on=date(2025, 8, 1))

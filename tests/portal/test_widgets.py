@@ -2,8 +2,15 @@ import re
 
 import pytest
 from django import forms
+from django.template.loader import render_to_string
 
-from portal.widgets import QuickCheckboxes, QuickSelect, quick_selects
+from portal.widgets import (
+    BootstrapErrors,
+    QuickCheckboxes,
+    QuickSelect,
+    bootstrap_widgets,
+    quick_selects,
+)
 
 CHOICES = [
     ("", "Alla"),
@@ -60,3 +67,47 @@ def test_the_quick_checkboxes_place_the_same_inputs_one_by_one(value):
     assert quick_tags == django_tags
     # Whole, with labels, the quick widget is Django's own.
     assert str(form["quick"]).replace("quick", "django") == str(form["django"])
+
+
+class _Filters(BootstrapErrors, forms.Form):
+    q = forms.CharField(required=False, help_text="Namn eller e-post")
+    status = forms.ChoiceField(choices=[("", "Alla"), ("a", "A")], required=False)
+    active = forms.BooleanField(required=False)
+    many = forms.MultipleChoiceField(
+        choices=[("a", "A")], required=False, widget=forms.CheckboxSelectMultiple
+    )
+    hidden = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        bootstrap_widgets(self)
+
+
+def test_bootstrap_widgets_give_each_kind_its_class_and_leave_the_rest():
+    form = _Filters()
+    classes = {name: field.widget.attrs.get("class") for name, field in form.fields.items()}
+    assert classes == {
+        "q": "form-control",
+        "status": "form-select",
+        "active": "form-check-input",
+        "many": None,
+        "hidden": None,
+    }
+    # Per form: another form's widgets are untouched.
+    assert "class" not in _Filters.base_fields["q"].widget.attrs
+
+
+def test_the_lean_field_template_shows_an_error_where_the_widget_points_to_it():
+    form = _Filters({"status": "bogus"})
+    assert not form.is_valid()
+    html = render_to_string("forms/_field.html", {"field": form["status"]})
+    widget = re.search(r"<select[^>]*>", html).group(0)
+    assert 'class="form-select is-invalid"' in widget
+    assert 'aria-invalid="true"' in widget
+    described_by = re.search(r'aria-describedby="([^"]+)"', widget).group(1)
+    assert f'id="{described_by}"' in html and "bogus" in html
+    assert '<label for="id_status" class="form-label">' in html
+    # Valid fields stay unmarked, and help text is where Django points to it.
+    html = render_to_string("forms/_field.html", {"field": form["q"]})
+    assert "is-invalid" not in html
+    assert 'aria-describedby="id_q_helptext"' in html and 'id="id_q_helptext"' in html
