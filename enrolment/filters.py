@@ -25,7 +25,7 @@ from programmes.selectors import administrations_visible_to, municipalities_visi
 
 from . import setbased
 from .compliance import Status
-from .forms_participants import ParticipantFilterForm
+from .forms_participants import FilterForm
 from .models import (
     OperationalArea,
     Participant,
@@ -133,7 +133,7 @@ class ParticipantFilter(django_filters.FilterSet):
     class Meta:
         model = Participant
         fields = []
-        form = ParticipantFilterForm
+        form = FilterForm
 
     def __init__(self, data=None, queryset=None, *, user, **kwargs):
         super().__init__(data, queryset, **kwargs)

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from programmes.models import Administration
 
 from .compliance import Status
+from .forms_participants import FilterForm
 from .models import OperationalArea, Participant
 
 STATUS_CHOICES = [(s, Status.LABELS[s]) for s in Status.ORDER]
@@ -22,6 +23,7 @@ class ComplianceFilter(django_filters.FilterSet):
     class Meta:
         model = Participant
         fields = ["administration", "operational_area"]
+        form = FilterForm
 
     def __init__(self, *args, municipality, **kwargs):
         super().__init__(*args, **kwargs)

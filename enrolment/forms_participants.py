@@ -21,9 +21,9 @@ from .services.participants import (
 )
 
 
-class ParticipantFilterForm(BootstrapErrors, forms.Form):
-    """The form django-filter builds for the managers list, laid out in a row by the
-    list's template (`forms/_field.html` a field: the list is the page HR opens most)."""
+class FilterForm(BootstrapErrors, forms.Form):
+    """The form django-filter builds for the managers list and the compliance page,
+    laid out by their templates (`forms/_field.html` a field: the pages HR opens most)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -274,6 +274,7 @@ class BulkNominationForm(NominationForm):
             self.fields["participants"].widget.attrs["form"] = form_id
         # Laid out by the template (`forms/_field.html`): only the offering is shown
         # with the button; the checkboxes sit in the list's rows.
+        quick_selects(self)
         bootstrap_widgets(self)
 
     def has_unknown_ids(self) -> bool:

@@ -52,9 +52,25 @@ class QuickCheckboxes(forms.CheckboxSelectMultiple):
         )
 
 
+class ListedChoices(forms.models.ModelChoiceIterator):
+    """The choices of a model field read by one plain query. Django's iterator reads
+    them through a server-side cursor (DECLARE, FETCH, CLOSE, and a held cursor's copy
+    of its rows), made for sets too large to hold, not a page's few hundred options."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.queryset:
+            yield self.choice(obj)
+
+
 def quick_selects(form: forms.BaseForm) -> None:
-    """Give each plain select and set of checkboxes of the form the quick one."""
+    """Give each plain select and set of checkboxes of the form the quick one, and each
+    model choice its choices in one query."""
     for field in form.fields.values():
+        if isinstance(field, forms.ModelChoiceField):
+            field.iterator = ListedChoices
+            field.widget.choices = field.choices
         if type(field.widget) is forms.Select:
             field.widget.__class__ = QuickSelect
         elif type(field.widget) is forms.CheckboxSelectMultiple:

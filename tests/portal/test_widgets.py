@@ -111,3 +111,24 @@ def test_the_lean_field_template_shows_an_error_where_the_widget_points_to_it():
     html = render_to_string("forms/_field.html", {"field": form["q"]})
     assert "is-invalid" not in html
     assert 'aria-describedby="id_q_helptext"' in html and 'id="id_q_helptext"' in html
+
+
+def test_model_choices_are_read_by_one_plain_query_not_a_server_side_cursor(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from programmes.models import Municipality
+
+    class Form(forms.Form):
+        municipality = forms.ModelChoiceField(
+            queryset=Municipality.objects.order_by("name"), empty_label="Alla"
+        )
+
+    form = Form()
+    quick_selects(form)
+    with CaptureQueriesContext(connection) as queries:
+        html = str(form["municipality"])
+    assert len(queries) == 1
+    assert not queries[0]["sql"].startswith("DECLARE")
+    assert '<option value="">Alla</option>' in html
+    assert f'<option value="{world.borlange.pk}">Borlänge</option>' in html
