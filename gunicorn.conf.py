@@ -1,16 +1,20 @@
 """gunicorn's settings for the portal, read by `gunicorn -c gunicorn.conf.py` (the
-Dockerfile and docker-compose.yml use it). Chosen for a machine of two cores; each can be
-set from the environment (README, "Web server").
+Dockerfile and docker-compose.yml use it). Chosen for a machine of two cores by measuring
+(`bench/load.sh`, 20 users, 290 municipalities and 20,000 managers); each can be set from
+the environment (README, "Web server").
 
-- Workers: one process per core plus one, so that a core never idles while a worker waits
-  on a slow page; more processes than that only share the same two cores and memory.
-- Threads: four per worker (the gthread worker). Most of a request's time is spent waiting
-  for PostgreSQL, during which a thread gives up Python's lock: twelve requests in flight
-  on two cores, with twelve database connections at most.
+- Workers: two processes per core. A page's time is Python's, not PostgreSQL's (its
+  queries take a millisecond or less), so processes, not threads, share the cores.
+- Threads: two per worker (the gthread worker), so that a worker busy with one slow page
+  still answers the next. Measured: 4 workers × 2 threads 40–46 requests/s; 3 × 4,
+  4 × 4 and 6 × 2 no more; 4 × 1 24–27 (a keep-alive connection waits behind one
+  request). Eight requests in flight, eight database connections at most.
 - Timeout: 60 s for a worker that stops answering, well above the slowest page; reports are
   never made in the web request (Celery workers make them).
-- Worker recycling: after about a thousand requests, with jitter so that the workers are
-  not recycled at once, to bound any slow growth of memory.
+- Worker recycling: after about 20,000 requests, with jitter so that the workers are not
+  recycled at once, to bound any slow growth of memory. A new worker costs about two
+  seconds of a core to start and warm; recycling every thousand requests spent a tenth
+  of the machine on it under load.
 """
 
 import multiprocessing
@@ -23,13 +27,13 @@ def _int(name: str, default: int) -> int:
 
 
 bind = os.environ.get("GUNICORN_BIND", f"0.0.0.0:{_int('PORT', 8000)}")
-workers = _int("WEB_CONCURRENCY", multiprocessing.cpu_count() + 1)
+workers = _int("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2)
 worker_class = "gthread"
-threads = _int("GUNICORN_THREADS", 4)
+threads = _int("GUNICORN_THREADS", 2)
 timeout = _int("GUNICORN_TIMEOUT", 60)
 graceful_timeout = 30
 keepalive = 5
-max_requests = _int("GUNICORN_MAX_REQUESTS", 1000)
+max_requests = _int("GUNICORN_MAX_REQUESTS", 20000)
 max_requests_jitter = max_requests // 10
 # The heartbeat files of the workers in memory, not on a container's overlay disk, where a
 # slow write can make gunicorn think a worker hangs.

@@ -8,13 +8,14 @@ included, against gunicorn with production settings.
     DEBUG=0 SECRET_KEY=... DATABASE_URL=postgres://postgres@127.0.0.1:5432/ledarskap_bench_copy \\
         .venv/bin/python bench/locustfile.py setup --out /tmp/locust-users.json
 
-    # 2. The site with production settings and the same SECRET_KEY:
-    DEBUG=0 SECRET_KEY=... ALLOWED_HOSTS=127.0.0.1 DATABASE_URL=... REDIS_URL=... \\
-        .venv/bin/gunicorn -c gunicorn.conf.py --certfile ... --keyfile ... portal.wsgi
+    # 2. The site with production settings and the same SECRET_KEY, behind its proxy:
+    DEBUG=0 SECRET_KEY=... ALLOWED_HOSTS=127.0.0.1 TRUSTED_PROXY_COUNT=1 DATABASE_URL=... \\
+        REDIS_URL=... GUNICORN_BIND=127.0.0.1:8443 .venv/bin/gunicorn -c gunicorn.conf.py \\
+        portal.wsgi
 
     # 3. Twenty users for sixty seconds:
     LOCUST_USERS_FILE=/tmp/locust-users.json .venv/bin/locust -f bench/locustfile.py \\
-        --headless -u 20 -r 20 -t 60s --host https://127.0.0.1:8443 --reset-stats
+        --headless -u 20 -r 20 -t 60s --host http://127.0.0.1:8443 --reset-stats
 
 The mix, per role (weights are the share of simulated users):
 
@@ -157,9 +158,14 @@ if __name__ != "__main__":
         role = ""
 
         def on_start(self):
-            # A self-signed certificate on the benchmark's gunicorn: production cookies are
-            # Secure, so the site is spoken to over TLS as it is behind its proxy.
+            # With BENCH_TLS=1 gunicorn has a self-signed certificate.
             self.client.verify = False
+            if self.host.startswith("http://"):
+                # Plain HTTP from the proxy in front, which terminated TLS (as in
+                # production: TRUSTED_PROXY_COUNT=1, SECURE_PROXY_SSL_HEADER).
+                self.client.headers.update(
+                    {"X-Forwarded-Proto": "https", "X-Forwarded-For": "192.0.2.10"}
+                )
             email = self.email()
             session = DATA.get("sessions", {}).get(email)
             if session and os.environ.get("LOCUST_LOGIN", "session") == "session":

@@ -55,3 +55,47 @@ def test_docker_compose_file_is_valid():
         timeout=60,
     )
     assert result.returncode == 0, result.stderr
+
+
+def _gunicorn_settings(**env) -> dict:
+    """gunicorn.conf.py read as gunicorn reads it, with only the given variables set."""
+    import runpy
+    from unittest import mock
+
+    names = ("WEB_CONCURRENCY", "GUNICORN_THREADS", "GUNICORN_MAX_REQUESTS", "PORT")
+    clean = {k: v for k, v in os.environ.items() if k not in names}
+    with mock.patch.dict(os.environ, {**clean, **env}, clear=True):
+        return runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+
+
+def test_gunicorn_runs_two_processes_a_core_of_two_threads_recycled_rarely():
+    import multiprocessing
+
+    chosen = _gunicorn_settings()
+    assert chosen["workers"] == 2 * multiprocessing.cpu_count()
+    assert (chosen["worker_class"], chosen["threads"]) == ("gthread", 2)
+    assert (chosen["max_requests"], chosen["max_requests_jitter"]) == (20000, 2000)
+    assert chosen["bind"] == "0.0.0.0:8000"
+    overridden = _gunicorn_settings(
+        WEB_CONCURRENCY="9", GUNICORN_THREADS="1", GUNICORN_MAX_REQUESTS="500", PORT="9000"
+    )
+    assert (overridden["workers"], overridden["threads"]) == (9, 1)
+    assert (overridden["max_requests"], overridden["bind"]) == (500, "0.0.0.0:9000")
+
+
+def test_production_keeps_its_database_connections_and_checks_them_before_reuse():
+    code = (
+        "from django.db import connection; s = connection.settings_dict; "
+        "print(s['CONN_MAX_AGE'], s['CONN_HEALTH_CHECKS'])"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "CONN_MAX_AGE"}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code],
+        cwd=ROOT,
+        env={**env, "DEBUG": "0", "SECRET_KEY": secrets.token_urlsafe(60)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1].split() == ["60", "True"]
