@@ -3,6 +3,7 @@
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Field, Layout, Submit
 from django import forms
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.scope import EDITOR_ROLES, reach
@@ -248,11 +249,17 @@ class NominationForm(forms.Form):
     def __init__(self, *args, offerings, action=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["offering"].queryset = offerings
-        self.helper = FormHelper(self)
-        if action:
-            self.helper.form_action = action
-        self.helper.layout = Layout(Field("offering"))
-        self.helper.add_input(_submit(_("Nominate")))
+        self.action = action
+
+    @cached_property
+    def helper(self):
+        """crispy-forms' layout of the single nomination (the bulk one has a template)."""
+        helper = FormHelper(self)
+        if self.action:
+            helper.form_action = self.action
+        helper.layout = Layout(Field("offering"))
+        helper.add_input(_submit(_("Nominate")))
+        return helper
 
     def has_unknown_ids(self) -> bool:
         return self.has_error("offering", "invalid_choice")

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -1187,3 +1188,27 @@ def test_may_edit_answers_as_the_editable_managers_do(personas, others, gavlebor
         assert {m.pk for m in managers if may_edit(user, m)} == editable
     assert any(may_edit(personas.hr_borlange, m) for m in managers)
     assert any(may_edit(gavleborg_personas.hr_gavle, m) for m in managers)
+
+
+@pytest.mark.parametrize(
+    ("url", "query"),
+    [
+        ("enrolment:participant_list", {"status": "bogus", "administration": "999999"}),
+        ("enrolment:compliance_municipality", {"administration": "999999"}),
+    ],
+    ids=["managers-list", "compliance"],
+)
+def test_a_filter_value_that_is_not_offered_is_shown_at_its_field_in_swedish(
+    client, world, personas, url, query
+):
+    f.MandateFactory(municipality=world.borlange)
+    client.force_login(personas.hr_borlange)
+    args = [world.borlange.code] if url == "enrolment:compliance_municipality" else []
+    response = client.get(reverse(url, args=args), query)
+    assert response.status_code == 200
+    html = response.content.decode()
+    for name in query:
+        widget = re.search(rf'<select name="{name}"[^>]*>', html).group(0)
+        assert "is-invalid" in widget and 'aria-invalid="true"' in widget
+        assert f'<div id="id_{name}_error" class="invalid-feedback d-block">' in html
+    assert "Välj ett giltigt alternativ" in html
