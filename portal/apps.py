@@ -9,6 +9,8 @@ class PortalConfig(AppConfig):
     def ready(self):
         from django.contrib.auth.signals import user_logged_in
 
+        from . import daycache
         from .middleware import SessionTimeoutMiddleware
 
         user_logged_in.connect(SessionTimeoutMiddleware.start, dispatch_uid="portal.session_start")
+        daycache.connect()

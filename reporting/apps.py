@@ -15,7 +15,3 @@ class ReportingConfig(AppConfig):
             certificate_review(participant=participant, reason=reason)
 
         result_changed.connect(review, weak=False, dispatch_uid="reporting.certificate_review")
-
-        from .followup import cache
-
-        cache.connect()

@@ -12,11 +12,11 @@ from enrolment.selectors import participants_visible_to
 from portal.accounts.decorators import require_safe, role_required
 from portal.accounts.models import Role
 from portal.accounts.scope import AGGREGATE_ROLES, reach
+from portal.daycache import day_figures
 from portal.exports import Table, table_response
 from programmes.selectors import municipalities_visible_to, regions_visible_to
 
 from .. import charts
-from .cache import day_figures
 from .disclosed import disclosed_key_figures
 from .figures import key_figures, key_figures_table
 from .planning import intake_plan, plan_table, region_intake_plan
@@ -82,23 +82,24 @@ def _region_plan_table(region, on, *, exact: bool):
     )
 
 
-def _plans(request):
-    """Regional plans for programme administrators and the council; for an HR
-    administrator, the rows of the managers they reach, without the regional total."""
-    on = timezone.localdate()
-    user = request.user
-    regions = _regions(user)
-    if regions:
-        exact_regions = reach(user, frozenset({Role.PROGRAMME_ADMIN})).region_ids
-        return on, [
-            day_figures(
-                f"intake-plan-{'exact' if region.pk in exact_regions else 'disclosed'}",
-                region,
-                on,
-                partial(_region_plan_table, region, on, exact=region.pk in exact_regions),
-            )
-            for region in regions
-        ]
+def _exact_regions(user) -> frozenset:
+    """The regions whose plans the user reads exact (a programme administrator's)."""
+    return reach(user, frozenset({Role.PROGRAMME_ADMIN})).region_ids
+
+
+def _kept_plan_table(region, on, exact_regions):
+    exact = region.pk in exact_regions
+    return day_figures(
+        f"intake-plan-{'exact' if exact else 'disclosed'}",
+        region,
+        on,
+        partial(_region_plan_table, region, on, exact=exact),
+    )
+
+
+def _hr_plan_table(user, on):
+    """An HR administrator's plan: the rows of the managers they reach, without the
+    regional total."""
     municipalities = list(municipalities_visible_to(user, HR_ROLES).order_by("name"))
     plan = intake_plan(
         municipalities=municipalities,
@@ -106,22 +107,56 @@ def _plans(request):
         on=on,
         participant_filter=Q(pk__in=participants_visible_to(user, HR_ROLES).values("pk")),
     )
-    return on, [plan_table(plan, exact=True, regional=False, total_label="")]
+    return plan_table(plan, exact=True, regional=False, total_label="")
+
+
+def _plans(request):
+    """Regional plans for programme administrators and the council; for an HR
+    administrator, the rows of the managers they reach."""
+    on = timezone.localdate()
+    user = request.user
+    regions = _regions(user)
+    if regions:
+        exact_regions = _exact_regions(user)
+        return on, [_kept_plan_table(region, on, exact_regions) for region in regions]
+    return on, [_hr_plan_table(user, on)]
+
+
+def _plan_section(table, key: str) -> str:
+    section = {
+        "key": key,
+        "table": table,
+        "chart": charts.intake_chart(table.plan, table.shown_need, f"intake-{key}")
+        if table.total
+        else None,
+    }
+    return render_to_string("followup/_intake_section.html", {"section": section})
+
+
+def _region_plan_section(region, on, exact_regions) -> str:
+    return _plan_section(_kept_plan_table(region, on, exact_regions), f"r{region.pk}")
 
 
 @require_safe
 @role_required(Role.PROGRAMME_ADMIN, Role.COUNCIL, Role.HR_ADMIN)
 def intake_planning(request):
-    on, tables = _plans(request)
-    sections = [
-        {
-            "table": table,
-            "chart": charts.intake_chart(table.plan, table.shown_need, f"intake-{index}")
-            if table.total
-            else None,
-        }
-        for index, table in enumerate(tables, start=1)
-    ]
+    on = timezone.localdate()
+    regions = _regions(request.user)
+    if not regions:
+        sections = [_plan_section(_hr_plan_table(request.user, on), "own")]
+    else:
+        # A region's section is the same for every viewer with the same rights to it:
+        # kept rendered, like the plan it is made of.
+        exact_regions = _exact_regions(request.user)
+        sections = [
+            day_figures(
+                f"intake-page-{'exact' if region.pk in exact_regions else 'disclosed'}",
+                region,
+                on,
+                partial(_region_plan_section, region, on, exact_regions),
+            )
+            for region in regions
+        ]
     return render(request, "followup/intake_planning.html", {"on": on, "sections": sections})
 
 

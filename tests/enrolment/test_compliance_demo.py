@@ -39,11 +39,9 @@ def test_borlange_page_and_regional_page_show_the_same_counts(client, demo):
 
     client.force_login(programme_admin)
     regional = client.get(reverse("enrolment:compliance_region"))
-    ((_region, results),) = regional.context["regions"]
-    borlange = next(line.result for line in results if line.result.municipality.code == "2081")
-    assert borlange.counts == municipality_counts
     row = regional.content.decode().split('data-municipality="2081"')[1].split("</tr>")[0]
     total = sum(municipality_counts.values())
+    assert f'<td class="text-end">{total}</td>' in row
     for status, count in municipality_counts.items():
         cell = row.split(f'data-status="{status}">')[1].split("<")[0]
         # The programme administrator sees every manager, so no share is hidden.

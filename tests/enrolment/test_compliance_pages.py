@@ -189,6 +189,51 @@ def test_regional_page_hides_groups_under_five(client, world, personas, mandate)
     assert personas.manager_participant.last_name not in html
 
 
+def _borlange_row(client) -> str:
+    html = client.get(reverse("enrolment:compliance_region")).content.decode()
+    row = html[html.index('data-municipality="2081"') :]
+    return row[: row.index("</tr>")]
+
+
+def test_regional_page_kept_for_the_day_is_read_without_computing_it(
+    client, world, personas, mandate, django_assert_max_num_queries
+):
+    _overdue(world, 6)
+    client.force_login(personas.council)
+    first = _borlange_row(client)
+    with django_assert_max_num_queries(8):
+        kept = _borlange_row(client)
+    assert kept == first
+
+
+def test_regional_page_shows_a_write_at_once(client, world, personas, mandate):
+    _overdue(world, 6)
+    client.force_login(personas.council)
+    assert ">7<" in _borlange_row(client)
+    _overdue(world, 1)
+    assert ">8<" in _borlange_row(client)
+
+
+def test_regional_page_kept_exact_for_an_administrator_is_never_shown_to_the_council(
+    client, world, personas, mandate
+):
+    """The exact table and the disclosed one are kept apart: a council member reading
+    after a programme administrator sees "<5", not the administrator's small count."""
+    f.MandateFactory(municipality=world.falun)
+    f.ParticipantFactory.create_batch(3, municipality=world.falun, appointed_on=date(2025, 8, 1))
+
+    def falun_row():
+        html = client.get(reverse("enrolment:compliance_region")).content.decode()
+        row = html[html.index('data-municipality="2080"') :]
+        return row[: row.index("</tr>")]
+
+    client.force_login(personas.programme_admin)
+    assert ">3<" in falun_row()
+    client.force_login(personas.council)
+    row = falun_row()
+    assert "&lt;5" in row and ">3<" not in row
+
+
 @pytest.mark.parametrize("persona", ["hr_borlange", "head_borlange", "manager", "no_role"])
 def test_regional_page_is_for_council_and_programme_administrators(client, personas, persona):
     client.force_login(getattr(personas, persona))

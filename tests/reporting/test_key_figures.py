@@ -520,7 +520,7 @@ def test_key_figures_count_managers_inserted_in_bulk(client, world, personas, re
 
 def test_a_commit_moves_the_figures_on_again(django_capture_on_commit_callbacks, world):
     """Figures made while a write was not yet committed are not read after it commits."""
-    from reporting.followup.cache import generation_key
+    from portal.daycache import generation_key
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         f.ParticipantFactory(municipality=world.falun)

@@ -1,20 +1,23 @@
-"""The council's day-level figures, kept in the cache per region and day until a write.
+"""Day-level figures and pages of a region, kept in the cache per region and day until a
+write.
 
-Key figures and intake planning count a whole region, and the figures of a day change
-only when the data behind them does. Every save or delete of a model of the apps they read
-(programmes, enrolment, evaluations) moves a generation number forward, and figures are
-kept under the generation they were made in, so any write makes every kept figure
-unreachable. The number moves at the write, for what the same transaction reads next, and
-again when the transaction commits, so that figures made meanwhile from the data before
-it are never read after it. Bulk inserts send no signal (the participant import, the
-loading of data): the key also holds the highest id of the tables they fill, read in one
-indexed query, so new rows make new figures too. (The release of evaluation answers
-inserts in bulk, then deletes what it released through the ORM, which signals.)
+Key figures, intake planning and the region's compliance count a whole region, and the
+figures of a day change only when the data behind them does. Every save or delete of a
+model of the apps they read (programmes, enrolment, evaluations) moves a generation number
+forward, and figures are kept under the generation they were made in, so any write makes
+every kept figure unreachable. The number moves at the write, for what the same
+transaction reads next, and again when the transaction commits, so that figures made
+meanwhile from the data before it are never read after it. Bulk inserts send no signal
+(the participant import, the loading of data): the key also holds the highest id of the
+tables they fill, read in one indexed query, so new rows make new figures too. (The
+release of evaluation answers inserts in bulk, then deletes what it released through the
+ORM, which signals.)
 
 With no cache reachable every read misses and the figures are computed: the cache helps
 and never decides.
 """
 
+from django.apps import apps
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
@@ -22,6 +25,9 @@ from django.utils import translation
 
 # The apps whose rows the council's figures are made of.
 APPS = frozenset({"programmes", "enrolment", "evaluations"})
+
+# The models that bulk inserts fill, without a signal.
+BULK_INSERTED = ("enrolment.Participant", "enrolment.Enrolment", "enrolment.CreditTransfer")
 
 KEEP_SECONDS = 60 * 60 * 24
 
@@ -47,16 +53,14 @@ def _written(sender, **kwargs) -> None:
 
 
 def connect() -> None:
-    """Called once from the reporting app's `ready()`."""
+    """Called once from the portal app's `ready()`."""
     for signal in (post_save, post_delete, m2m_changed):
-        signal.connect(_written, dispatch_uid=f"followup.cache.{signal}")
+        signal.connect(_written, dispatch_uid=f"portal.daycache.{signal}")
 
 
 def _inserted() -> str:
     """The highest id of each table that bulk inserts fill."""
-    from enrolment.models import CreditTransfer, Enrolment, Participant
-
-    tables = [m._meta.db_table for m in (Participant, Enrolment, CreditTransfer)]
+    tables = [apps.get_model(label)._meta.db_table for label in BULK_INSERTED]
     with connection.cursor() as cursor:
         cursor.execute("SELECT " + ", ".join(f"(SELECT max(id) FROM {table})" for table in tables))
         return "-".join(str(n or 0) for n in cursor.fetchone())
