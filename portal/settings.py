@@ -188,6 +188,9 @@ SESSION_IDLE_MINUTES = env.int("SESSION_IDLE_MINUTES", default=30)
 SESSION_MAX_HOURS = env.int("SESSION_MAX_HOURS", default=10)
 SESSION_COOKIE_AGE = SESSION_MAX_HOURS * 60 * 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# Sessions are kept in the database and read through the cache: a request reads its
+# session from Redis, and without Redis from the database, as before.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # The client's address: behind TRUSTED_PROXY_COUNT proxies it is read from X-Forwarded-For
 # (portal.accounts.adapter.client_ip); with none, the connection's own address.

@@ -95,6 +95,26 @@ def test_the_idle_limit_is_a_setting(client, personas, settings):
     assert client.get(reverse("enrolment:my_programme")).status_code == 302
 
 
+def test_a_request_reads_its_session_from_the_cache_and_without_it_from_the_database(
+    client, personas
+):
+    from django.contrib.sessions.backends.cached_db import KEY_PREFIX
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(personas.manager)
+    url = reverse("enrolment:my_programme")
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    assert not [q for q in queries if "django_session" in q["sql"]]
+    # Kept in the database too: gone from the cache (or with Redis down), the session holds.
+    cache.delete(KEY_PREFIX + client.session.session_key)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    assert [q for q in queries if "django_session" in q["sql"]]
+
+
 def test_log_in_offers_no_remember_me_and_sets_a_browser_session_cookie(client, personas):
     page = client.get(reverse("account_login")).content.decode()
     assert 'name="remember"' not in page
