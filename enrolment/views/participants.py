@@ -145,6 +145,7 @@ def participant_list(request):
     rows = [
         {
             "participant": p,
+            "url": reverse("enrolment:participant_detail", args=[p.pk]),
             "standing": standings[p.pk],
             "status": status_labels[standings[p.pk].programme_status],
             "compliance": Status.LABELS.get(standings[p.pk].compliance_status, ""),
