@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -593,6 +594,14 @@ class StoredStanding(models.Model):
     start_by = models.DateField(null=True)
     complete_by = models.DateField(null=True)
     estimated_finish = models.DateField(null=True)
+    # What the council's figures count of the manager's courses
+    # (`enrolment.setbased.TAKING_PART_FIELDS`): their counts read a row per manager.
+    placed_municipality_id = models.BigIntegerField(null=True)
+    first_course_start = models.DateField(null=True)
+    course_terms = ArrayField(models.IntegerField(), null=True)
+    term_passes = ArrayField(models.IntegerField(), null=True)
+    term_fails = ArrayField(models.IntegerField(), null=True)
+    term_hp = ArrayField(models.DecimalField(max_digits=6, decimal_places=1), null=True)
 
     class Meta:
         indexes = [models.Index(fields=["hp"], name="stored_standing_hp")]

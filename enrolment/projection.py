@@ -23,7 +23,8 @@ from . import setbased
 TABLE = "enrolment_storedstanding"
 PROGRESS = list(setbased.STANDING_FIELDS)
 COMPLIANCE = list(setbased.COMPLIANCE_FIELDS)
-COLUMNS = PROGRESS + ["municipality_id", *COMPLIANCE]
+TAKING_PART = list(setbased.TAKING_PART_FIELDS)
+COLUMNS = PROGRESS + ["municipality_id", *COMPLIANCE, *TAKING_PART]
 # The compliance columns that say nothing for a manager outside the municipalities asked
 # for (`standing_sql`'s `municipality_ids`); the estimate of when they can finish does.
 BY_MANDATE = [
@@ -81,7 +82,7 @@ def refresh(on: date | None = None, *, every: bool = True, wait: bool = True) ->
         people = (
             "SELECT id FROM enrolment_participant" if every else "SELECT participant_id FROM noted"
         )
-        sql, params = setbased.standing_sql(people, [], on, compliance=True)
+        sql, params = setbased.standing_sql(people, [], on, compliance=True, taking_part=True)
         columns = ", ".join(COLUMNS)
         changed = " OR ".join(f"t.{c} IS DISTINCT FROM EXCLUDED.{c}" for c in COLUMNS)
         cursor.execute(
@@ -101,9 +102,17 @@ def refresh(on: date | None = None, *, every: bool = True, wait: bool = True) ->
 
 
 def stored_sql(
-    people_sql: str, people_params, *, compliance: bool = False, municipality_ids=None
+    people_sql: str,
+    people_params,
+    *,
+    compliance: bool = False,
+    municipality_ids=None,
+    taking_part: bool = False,
+    placed: bool = False,
 ) -> tuple[str, list]:
-    """`standing_sql`'s query, answered from the stored rows (call `serves` first)."""
+    """`standing_sql`'s query, answered from the stored rows (call `serves` first). With
+    `placed`, `people_sql` is a query of municipality ids instead, and the rows are those
+    of the managers placed in them today."""
     selected, params = ["participant_id", *PROGRESS], []
     if compliance:
         for column in ["municipality_id", *COMPLIANCE]:
@@ -114,7 +123,10 @@ def stored_sql(
                 params.append(list(municipality_ids))
             else:
                 selected.append(column)
+    if taking_part:
+        selected += TAKING_PART
+    column = "placed_municipality_id" if placed else "participant_id"
     return (
-        f"SELECT {', '.join(selected)} FROM {TABLE} WHERE participant_id IN ({people_sql})",
+        f"SELECT {', '.join(selected)} FROM {TABLE} WHERE {column} IN ({people_sql})",
         [*params, *people_params],
     )

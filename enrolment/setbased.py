@@ -29,6 +29,7 @@ from django.db.models import (
     BooleanField,
     Case,
     CharField,
+    Count,
     DateField,
     DecimalField,
     ExpressionWrapper,
@@ -38,6 +39,7 @@ from django.db.models import (
     Max,
     Min,
     Q,
+    Sum,
     Value,
     When,
 )
@@ -50,7 +52,7 @@ from programmes.models import Programme, ProgrammeSlot, Region
 from programmes.selectors import region_programmes
 
 from . import facts
-from .models import CreditTransfer, DeadlineDecisionKind, Enrolment
+from .models import CreditTransfer, DeadlineDecisionKind, Enrolment, EnrolmentState, Participant
 
 # Beyond this many combinations of missing slots and busy terms the at-risk table would
 # cost more than it saves; the horizon of busy terms is shortened to fit (never the case
@@ -207,6 +209,44 @@ def _transfers_sql(people, bits, on: date):
     return _compile(queryset)
 
 
+def _taking_part_sql(people, on: date):
+    """Per manager, what the council's figures count of their courses
+    (`reporting.followup.selectors`, which says what taking part is): `post`, the
+    municipality of the post held on the day (`facts.placed_municipality`); `took`, from
+    the enrolments in which they took a course by the day (`took_part_q`), the start of
+    the first and, per term in order, the term's index, its passes (`facts.passed_q`),
+    its fails with a known result and the hp of its passes."""
+    from reporting.followup.selectors import HP_OF_PASS, took_part_q  # the council's rule
+
+    post = (
+        Participant.objects.filter(pk__in=RawSQL(*people))
+        .order_by()
+        .values("id", place=facts.placed_municipality(on=on))
+    )
+    passed = facts.passed_q(on=on)
+    per_term = (
+        Enrolment.objects.filter(took_part_q(on=on), participant_id__in=RawSQL(*people))
+        .order_by()
+        .values("participant_id", term=F("offering__term_index"))
+        .annotate(
+            passes=Count("pk", filter=passed),
+            fails=Count("pk", filter=Q(state=EnrolmentState.FAILED) & facts.result_known_q(on=on)),
+            hp=Coalesce(Sum(HP_OF_PASS, filter=passed), Value(Decimal(0))),
+            first_start=Min("offering__start_date"),
+        )
+    )
+    sql, params = _compile(per_term)
+    took = (
+        "SELECT t.participant_id, MIN(t.first_start) AS first_course_start,"
+        " ARRAY_AGG(t.term ORDER BY t.term) AS course_terms,"
+        " ARRAY_AGG(t.passes ORDER BY t.term) AS term_passes,"
+        " ARRAY_AGG(t.fails ORDER BY t.term) AS term_fails,"
+        " ARRAY_AGG(t.hp ORDER BY t.term) AS term_hp"
+        f" FROM ({sql}) AS t GROUP BY t.participant_id"
+    )
+    return _compile(post), (took, params)
+
+
 def _risk_table(shapes, on: date):
     """Per programme, where its part of one array of finishing days starts, how many bits
     its missing slots take, and how many terms of busy bits follow. The finishing day of
@@ -270,7 +310,13 @@ class _Params:
 
 
 def standing_sql(
-    people_sql: str, people_params, on: date, *, compliance: bool = False, municipality_ids=None
+    people_sql: str,
+    people_params,
+    on: date,
+    *,
+    compliance: bool = False,
+    municipality_ids=None,
+    taking_part: bool = False,
 ) -> tuple[str, list]:
     """The SQL of one row per manager of `people_sql` (a query of participant ids) on the
     day: `participant_id`, `slot_count`, `slots_filled`, `hp`, `programme_exempt`,
@@ -278,7 +324,8 @@ def standing_sql(
     `compliance` also `municipality_id` (where placed on the day), `compliance_status`
     (NULL: no mandate in force applies to them, or not in post), `compliance_deadline`,
     `start_by`, `complete_by` and `estimated_finish`; `municipality_ids` limits the
-    mandates to those municipalities'."""
+    mandates to those municipalities'. With `taking_part` also the columns of
+    `TAKING_PART_FIELDS` (`_taking_part_sql`)."""
     from .compliance import Status
     from .progress import ProgrammeStatus
 
@@ -417,8 +464,25 @@ def standing_sql(
              WHEN pr.filled > 0 OR pr.under_way THEN {p(ProgrammeStatus.IN_PROGRESS.value)}
              ELSE {p(ProgrammeStatus.NOT_STARTED.value)} END AS programme_status"""
     ctes = [people_cte, enr, tr, prog, slots, totals, progress]
+    took_columns, took_joins = "", ""
+    if taking_part:
+        post_sql, took_sql = _taking_part_sql(people, on)
+        ctes += [f"post AS ({p.embed(*post_sql)})", f"took AS ({p.embed(*took_sql)})"]
+        took_columns = ", " + ", ".join(
+            "post.place AS placed_municipality_id"
+            if name == "placed_municipality_id"
+            else f"took.{name}"
+            for name in TAKING_PART_FIELDS
+        )
+        took_joins = (
+            " LEFT JOIN post ON post.id = pr.id LEFT JOIN took ON took.participant_id = pr.id"
+        )
     if not compliance:
-        return p.bind("WITH " + ", ".join(ctes) + f" SELECT {progress_columns} FROM progress pr")
+        return p.bind(
+            "WITH "
+            + ", ".join(ctes)
+            + f" SELECT {progress_columns}{took_columns} FROM progress pr{took_joins}"
+        )
 
     # The post held on the day (`facts.placement`): the current one from its first day,
     # before that the previous post that covers the day, the earliest ending first.
@@ -581,10 +645,10 @@ def standing_sql(
     ctes += [moved, placed, md, scope, dec, base, deadlines, risk]
     body = f"""
     SELECT {progress_columns}, dl.municipality_id, {status}, {deadline},
-           dl.start_by, dl.complete_by, {est}
+           dl.start_by, dl.complete_by, {est}{took_columns}
     FROM progress pr
     LEFT JOIN deadlines dl ON dl.id = pr.id
-    LEFT JOIN risk rk ON rk.programme_id = pr.programme_id"""
+    LEFT JOIN risk rk ON rk.programme_id = pr.programme_id{took_joins}"""
     return p.bind("WITH " + ", ".join(ctes) + body)
 
 
@@ -602,6 +666,15 @@ STANDING_FIELDS = {
     "holds_seat": BooleanField(),
     "completed_on": DateField(),
 }
+# What the council's figures count of each manager's courses (`_taking_part_sql`).
+TAKING_PART_FIELDS = {
+    "placed_municipality_id": IntegerField(),
+    "first_course_start": DateField(),
+    "course_terms": ArrayField(IntegerField()),
+    "term_passes": ArrayField(IntegerField()),
+    "term_fails": ArrayField(IntegerField()),
+    "term_hp": ArrayField(DecimalField(max_digits=6, decimal_places=1)),
+}
 COMPLIANCE_FIELDS = {
     "compliance_status": CharField(),
     "compliance_deadline": DateField(),
@@ -615,27 +688,51 @@ def _people(queryset) -> tuple[str, list]:
     return _compile(queryset.order_by().values("pk"))
 
 
-def _source(people, on: date, *, compliance: bool, municipality_ids=None) -> tuple[str, list]:
+def _source(
+    people, on: date, *, compliance: bool, municipality_ids=None, taking_part: bool = False
+) -> tuple[str, list]:
     """`standing_sql`'s rows: read from where they are stored when they are stored for the
     day (today, `enrolment.projection`), computed otherwise."""
     from . import projection  # stores what this module computes
 
+    options = {
+        "compliance": compliance,
+        "municipality_ids": municipality_ids,
+        "taking_part": taking_part,
+    }
+    if projection.serves(on):
+        return projection.stored_sql(*people, **options)
+    return standing_sql(*people, on, **options)
+
+
+def taking_part_sql(municipalities, on: date) -> tuple[str, list]:
+    """The SQL of the managers placed on the day in one of the municipalities (a
+    queryset), a row each with their progress and the columns of `TAKING_PART_FIELDS`, for
+    the council's counts to aggregate: read from the stored rows today (by their stored
+    placement, without a pass over the managers), computed for another day."""
+    from . import projection  # stores what this module computes
+
     if projection.serves(on):
         return projection.stored_sql(
-            *people, compliance=compliance, municipality_ids=municipality_ids
+            *_compile(municipalities.order_by().values("pk")), placed=True, taking_part=True
         )
-    return standing_sql(*people, on, compliance=compliance, municipality_ids=municipality_ids)
+    people = Participant.objects.filter(facts.placed_q(on=on, municipality_ids=municipalities))
+    return standing_sql(*_people(people), on, taking_part=True)
 
 
-def with_standing(queryset, on: date, *, compliance: bool = False):
+def with_standing(queryset, on: date, *, compliance: bool = False, taking_part: bool = False):
     """Managers annotated with where they stand on the day (the columns of
     `standing_sql`), computed once for the whole queryset in a common table expression
     joined to it, so the list can filter, sort, page and count by them. Elsewhere than
     on PostgreSQL (the SQLite demo), progress by subqueries and compliance from Python."""
     if not is_supported():
         return _with_standing_elsewhere(queryset, on, compliance=compliance)
-    sql, params = _source(_people(queryset), on, compliance=compliance)
-    fields = STANDING_FIELDS | (COMPLIANCE_FIELDS if compliance else {})
+    sql, params = _source(_people(queryset), on, compliance=compliance, taking_part=taking_part)
+    fields = (
+        STANDING_FIELDS
+        | (COMPLIANCE_FIELDS if compliance else {})
+        | (TAKING_PART_FIELDS if taking_part else {})
+    )
     cte = CTE(
         raw_cte_sql(sql, params, {"participant_id": IntegerField(), **fields}), name="standing"
     )
@@ -672,13 +769,25 @@ class Standing:
     start_by: date | None = None
     complete_by: date | None = None
     estimated_finish: date | None = None
+    placed_municipality_id: int | None = None
+    first_course_start: date | None = None
+    course_terms: list | None = None
+    term_passes: list | None = None
+    term_fails: list | None = None
+    term_hp: list | None = None
 
 
-def standing_rows(queryset, on: date, *, compliance: bool = False, municipality_ids=None):
+def standing_rows(
+    queryset, on: date, *, compliance: bool = False, municipality_ids=None, taking_part=False
+):
     """Where each manager of the queryset stands on the day, as plain rows (no model
     instances), read in one query."""
     sql, params = _source(
-        _people(queryset), on, compliance=compliance, municipality_ids=municipality_ids
+        _people(queryset),
+        on,
+        compliance=compliance,
+        municipality_ids=municipality_ids,
+        taking_part=taking_part,
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

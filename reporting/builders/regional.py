@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, Min
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
@@ -23,7 +22,7 @@ from programmes.terms import Term
 from reporting.followup.disclosed import disclosed_key_figures
 from reporting.followup.figures import key_figures
 from reporting.followup.selectors import (
-    completed_by_place,
+    participation,
     placed_enrolments,
     programme_courses,
     results_by,
@@ -144,26 +143,17 @@ def _group(name: str, found: dict, completed: int = 0) -> Group:
 def _participation(region, programme, terms, data_date: date) -> dict:
     """Managers who took part, per municipality, course and term: the same enrolments
     (`took_part_q`) and results (`enrolment.facts.result_known_q`) as the key figures count."""
+    first, last = terms[0].index, terms[-1].index
+    taking_part = participation(region, data_date, first, last)
+    groups = []
+    for m in region.municipalities.order_by("name"):
+        found = taking_part.per_place.get(m.pk, {})
+        groups.append(_group(m.name, found, found.get("completed", 0)))
     enrolments = placed_enrolments(region, data_date).filter(
         took_part_q(on=data_date),
-        offering__term_index__gte=terms[0].index,
-        offering__term_index__lte=terms[-1].index,
+        offering__term_index__gte=first,
+        offering__term_index__lte=last,
     )
-    # One row per manager who took part: where they were placed on the day and the term they began.
-    firsts = list(
-        enrolments.values("participant_id", "place").annotate(first=Min("offering__term_index"))
-    )
-    per_term = dict(
-        enrolments.values_list("offering__term_index").annotate(
-            n=Count("participant", distinct=True)
-        )
-    )
-    by_municipality = results_by(enrolments, "place", data_date)
-    completed = completed_by_place(region, data_date, enrolments)
-    groups = [
-        _group(m.name, by_municipality.get(m.pk, {}), completed.get(m.pk, 0))
-        for m in region.municipalities.order_by("name")
-    ]
     by_course = results_by(enrolments, "offering__course_id", data_date)
     course_groups = [
         _group(f"{c.slot.position}. {c.title}", by_course.get(c.pk, {}))
@@ -171,25 +161,22 @@ def _participation(region, programme, terms, data_date: date) -> dict:
     ]
     total = Group(
         name=_("The region"),
-        participants=len(firsts),
-        completed=sum(completed.values()),
+        participants=taking_part.participants,
+        completed=sum(g.completed for g in groups),
         passed=sum(g.passed for g in groups),
         failed=sum(g.failed for g in groups),
         credits=sum((g.credits for g in groups), Decimal("0")),
     )
     return {
-        "firsts": firsts,
-        "per_term": per_term,
+        "began": taking_part.began,
+        "per_term": taking_part.per_term,
         "groups": groups,
         "course_groups": course_groups,
         "total": total,
     }
 
 
-def _trend(terms, firsts, per_term) -> list[dict]:
-    began = {}
-    for row in firsts:
-        began[row["first"]] = began.get(row["first"], 0) + 1
+def _trend(terms, began, per_term) -> list[dict]:
     trend, cumulative = [], 0
     for term in terms:
         cumulative += began.get(term.index, 0)
@@ -237,7 +224,7 @@ def build(
     terms = _terms(programme, data_date, period)
     on_progress(15)
     taking_part = _participation(region, programme, terms, data_date)
-    trend = _trend(terms, taking_part["firsts"], taking_part["per_term"])
+    trend = _trend(terms, taking_part["began"], taking_part["per_term"])
     on_progress(40)
     compliance_results = region_compliance_summary(region=region, on=data_date)
     compliance = [

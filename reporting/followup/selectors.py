@@ -11,19 +11,15 @@ from datetime import date
 
 from django.db import connection
 from django.db.models import (
-    BooleanField,
     Count,
     DecimalField,
-    Exists,
-    ExpressionWrapper,
     F,
-    Min,
-    OuterRef,
     Q,
     Sum,
 )
 from django.db.models.functions import Coalesce
 
+from enrolment import setbased
 from enrolment.facts import (
     SEAT_TAKEN_STATES,
     left_q,
@@ -33,12 +29,12 @@ from enrolment.facts import (
 )
 from enrolment.mandates import AddMonths, add_months
 from enrolment.models import Enrolment, EnrolmentState, Participant
-from enrolment.progress import DONE_STATUSES, with_completion_date, with_programme_status
+from enrolment.progress import DONE_STATUSES, with_programme_status
 from programmes.models import Course, CourseOffering, Municipality, OfferingState
 from reporting.evaluations.models import TOOK_COURSE_STATES, Response
 
 # A pass gives the hp recorded on it, else the course's.
-_HP_OF_PASS = Coalesce(
+HP_OF_PASS = Coalesce(
     "credits",
     "offering__course__credits",
     output_field=DecimalField(max_digits=8, decimal_places=1),
@@ -93,34 +89,44 @@ class Grids:
     credit_rows: dict
 
 
+def _taking_part(region, on: date) -> tuple[str, list]:
+    """The region's managers placed on the day, a row each with what they took and
+    passed per term (`enrolment.setbased.TAKING_PART_FIELDS`: the enrolments in which
+    they took a course, `took_part_q`, and their passes, `passed_q`): stored for today,
+    so that the counts below read a row per manager instead of every enrolment."""
+    return setbased.taking_part_sql(region_municipalities(region), on)
+
+
+# The managers of `s` who took a course, grouped by what is counted of them (`n` of each
+# kind: far fewer kinds than managers), and the terms of each kind, a row each.
+_KINDS = """
+    SELECT ROW_NUMBER() OVER () AS kind, k.*
+    FROM (SELECT s.placed_municipality_id AS place, s.programme_status, s.course_terms,
+                 s.term_passes, s.term_fails, s.term_hp, COUNT(*)::int AS n
+          FROM s WHERE s.course_terms IS NOT NULL
+          GROUP BY 1, 2, 3, 4, 5, 6) AS k"""
+_PER_TERM = """
+    SELECT g.kind, g.place, g.programme_status, g.n, u.term, u.passes, u.fails, u.hp
+    FROM g CROSS JOIN LATERAL unnest(g.course_terms, g.term_passes, g.term_fails, g.term_hp)
+        AS u(term, passes, fails, hp)"""
+
+
 def grids(region, on: date) -> Grids:
-    """Each enrolment of the region's managers on an offering that has started, flagged
-    when its manager took the course (`took_part_q`) and when it is a pass by the day
-    (`passed_q`), grouped by municipality and term and by municipality alone."""
-    started = Q(offering__start_date__lte=on)
-    passed = passed_q(on=on) & started
-    took_part = took_part_q(on=on)
-    enrolments = (
-        placed_enrolments(region, on)
-        .filter(took_part | passed)
-        .annotate(
-            took_part=ExpressionWrapper(took_part, output_field=BooleanField()),
-            passed=ExpressionWrapper(passed, output_field=BooleanField()),
-            hp=_HP_OF_PASS,
-        )
-        .values("participant_id", "place", "offering__term_index", "took_part", "passed", "hp")
-        .order_by()
-    )
-    sql, params = enrolments.query.sql_with_params()
+    """Per municipality and term, the managers who took a course (`took_part_q`), and the
+    passes (`passed_q`) of an offering that has started with their hp and their people;
+    per municipality over all terms, the hp of the passes and their people."""
+    sql, params = _taking_part(region, on)
     grouped = f"""
-        SELECT e.place, e.term_index, GROUPING(e.term_index),
-               COUNT(DISTINCT e.participant_id) FILTER (WHERE e.took_part),
-               COUNT(*) FILTER (WHERE e.passed),
-               SUM(e.hp) FILTER (WHERE e.passed),
-               COUNT(DISTINCT e.participant_id) FILTER (WHERE e.passed)
-        FROM (SELECT participant_id, place, offering__term_index AS term_index, took_part,
-                     passed, hp FROM ({sql}) AS inner_rows) AS e
-        GROUP BY GROUPING SETS ((e.place, e.term_index), (e.place))"""
+        WITH s AS ({sql}), g AS ({_KINDS}), t AS ({_PER_TERM})
+        SELECT place, term, FALSE, SUM(n), SUM(n * passes),
+               SUM(n * hp) FILTER (WHERE passes > 0), SUM(n) FILTER (WHERE passes > 0)
+        FROM t GROUP BY place, term
+        UNION ALL
+        SELECT place, NULL, TRUE, NULL, SUM(n * passes), SUM(n * hp), SUM(n)
+        FROM (SELECT kind, place, n, SUM(passes) AS passes, SUM(hp) AS hp
+              FROM t GROUP BY kind, place, n) AS m
+        WHERE passes > 0
+        GROUP BY place"""
     trained, credits, rows = {}, {}, {}
     with connection.cursor() as cursor:
         cursor.execute(grouped, params)
@@ -149,85 +155,40 @@ class TrainedCounts:
 
 def trained_counts(region, on: date, *, completion_spans, retention_spans) -> TrainedCounts:
     """One row per municipality, in one query, of the managers who took a course by the
-    day (each with the start of their first course):
+    day (each with the start of their first course, `first_course_start`):
 
     - *completion* within `months`: of those whose first course started at least `months`
       before the day and who are not exempt from the programme, those whose programme was
       complete by the first course's start plus `months`;
     - *retention* after `months`: of those whose first course started at least `months`
-      before the day, those who had not left the role by its start plus `months`.
+      before the day, those who had not left the role by its start plus `months`."""
+    first = F("first_course_start")
+    counts = {"n": Count("pk")}
+    for months in completion_spans:
+        cohort = Q(first_course_start__lte=add_months(on, -months), programme_exempt=False)
+        counts[f"completed_{months}"] = Count(
+            "pk", filter=cohort & Q(completed_on__lte=AddMonths(first, months))
+        )
+        counts[f"completion_{months}"] = Count("pk", filter=cohort)
+    for months in retention_spans:
+        cohort = Q(first_course_start__lte=add_months(on, -months))
+        counts[f"kept_{months}"] = Count("pk", filter=cohort & ~left_q(on=AddMonths(first, months)))
+        counts[f"retention_{months}"] = Count("pk", filter=cohort)
+    rows = list(
+        setbased.with_standing(placed_managers(region, on), on, taking_part=True)
+        .filter(first_course_start__isnull=False)
+        .values("place")
+        .annotate(**counts)
+        .order_by()
+    )
 
-    Progress (exemption, completion date) is read only for the managers whose first course
-    started early enough to be in a completion cohort."""
-    first_start = Min(
-        "enrolments__offering__start_date",
-        filter=took_part_q(on=on, prefix="enrolments__"),
-    )
-    flags = {}
-    for months in completion_spans:
-        flags[f"completion_{months}"] = Q(first_start__lte=add_months(on, -months))
-        flags[f"complete_by_{months}"] = AddMonths(F("first_start"), months)
-    for months in retention_spans:
-        flags[f"retention_{months}"] = Q(first_start__lte=add_months(on, -months))
-        flags[f"kept_{months}"] = ~left_q(on=AddMonths(F("first_start"), months))
-    trained = (
-        placed_managers(region, on)
-        .annotate(first_start=first_start)
-        .filter(first_start__isnull=False)
-        .annotate(
-            **{
-                name: flag
-                if not isinstance(flag, Q)
-                else ExpressionWrapper(flag, output_field=BooleanField())
-                for name, flag in flags.items()
-            }
-        )
-        .values("pk", "place", *flags)
-        .order_by()
-    )
-    earliest = add_months(on, -min(completion_spans, default=0))
-    in_a_cohort = Exists(
-        Enrolment.objects.filter(
-            took_part_q(on=on),
-            offering__start_date__lte=earliest,
-            participant_id=OuterRef("pk"),
-        )
-    )
-    progress = (
-        with_completion_date(placed_managers(region, on).filter(in_a_cohort), on)
-        .values("pk", "programme_exempt", "completed_on")
-        .order_by()
-    )
-    not_exempt = "NOT COALESCE(s.programme_exempt, FALSE)"
-    columns = []
-    for months in completion_spans:
-        cohort = f"t.completion_{months} AND {not_exempt}"
-        columns += [
-            f"COUNT(*) FILTER (WHERE {cohort} AND s.completed_on <= t.complete_by_{months})",
-            f"COUNT(*) FILTER (WHERE {cohort})",
-        ]
-    for months in retention_spans:
-        columns += [
-            f"COUNT(*) FILTER (WHERE t.retention_{months} AND t.kept_{months})",
-            f"COUNT(*) FILTER (WHERE t.retention_{months})",
-        ]
-    trained_sql, trained_params = trained.query.sql_with_params()
-    progress_sql, progress_params = progress.query.sql_with_params()
-    sql = f"""
-        SELECT t.place, COUNT(*), {", ".join(columns)}
-        FROM ({trained_sql}) AS t LEFT JOIN ({progress_sql}) AS s ON s.pk = t.pk
-        GROUP BY t.place"""
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*trained_params, *progress_params])
-        rows = cursor.fetchall()
-    per_place = {row[0]: row[1] for row in rows}
-    sums = [sum(row[i] for row in rows) for i in range(2, 2 + len(columns))]
-    pairs = [tuple(sums[i : i + 2]) for i in range(0, len(sums), 2)]
-    spans = len(completion_spans)
+    def pair(part, whole):
+        return (sum(r[part] for r in rows), sum(r[whole] for r in rows))
+
     return TrainedCounts(
-        per_place=per_place,
-        completion=dict(zip(completion_spans, pairs[:spans], strict=True)),
-        retention=dict(zip(retention_spans, pairs[spans:], strict=True)),
+        per_place={r["place"]: r["n"] for r in rows},
+        completion={m: pair(f"completed_{m}", f"completion_{m}") for m in completion_spans},
+        retention={m: pair(f"kept_{m}", f"retention_{m}") for m in retention_spans},
     )
 
 
@@ -288,6 +249,57 @@ def first_course_seats(region_ids, term_indexes) -> tuple[dict[int, int], dict[i
 
 
 # --- The regional report ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Participation:
+    """The regional report's managers who took a course in a period of terms:
+    `per_place`, {municipality: {"participants", "passed", "failed", "credits",
+    "completed"}}; `began`, {term index: those whose first course of the period was in
+    it}; `per_term`, {term index: those who took a course in it}."""
+
+    per_place: dict
+    began: dict
+    per_term: dict
+
+    @property
+    def participants(self) -> int:
+        return sum(self.began.values())
+
+
+def participation(region, on: date, first_term: int, last_term: int) -> Participation:
+    """Of the region's managers who took a course (`took_part_q`) in the terms from
+    `first_term` to `last_term` (indexes), in one query: per municipality where they were
+    placed on the day, how many, their passes (`passed_q`), their fails with a known
+    result, the hp of the passes and how many had completed the programme or been
+    exempted from it on the day; and how many began and took part per term."""
+    sql, params = _taking_part(region, on)
+    query = f"""
+        WITH s AS ({sql}), g AS ({_KINDS}),
+        t AS ({_PER_TERM} WHERE u.term BETWEEN %s AND %s),
+        m AS (SELECT kind, place, programme_status, n, MIN(term) AS first,
+                     SUM(passes) AS passes, SUM(fails) AS fails, SUM(hp) AS hp
+              FROM t GROUP BY kind, place, programme_status, n)
+        SELECT 'place', place, SUM(n), SUM(n * passes), SUM(n * fails), SUM(n * hp),
+               COALESCE(SUM(n) FILTER (WHERE programme_status = ANY(%s)), 0)
+        FROM m GROUP BY place
+        UNION ALL SELECT 'first', first, SUM(n), 0, 0, 0, 0 FROM m GROUP BY first
+        UNION ALL SELECT 'term', term, SUM(n), 0, 0, 0, 0 FROM t GROUP BY term"""
+    per_place, began, per_term = {}, {}, {}
+    with connection.cursor() as cursor:
+        cursor.execute(query, [*params, first_term, last_term, list(DONE_STATUSES)])
+        for kind, key, n, passed, failed, credits, completed in cursor.fetchall():
+            if kind == "place":
+                per_place[key] = {
+                    "participants": n,
+                    "passed": passed,
+                    "failed": failed,
+                    "credits": credits,
+                    "completed": completed,
+                }
+            else:
+                (began if kind == "first" else per_term)[key] = n
+    return Participation(per_place=per_place, began=began, per_term=per_term)
 
 
 def completed_by_place(region, on: date, enrolments) -> dict[int, int]:

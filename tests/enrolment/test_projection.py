@@ -44,7 +44,9 @@ def scene(facts_scene):  # noqa: F811
 
 
 def _computed(queryset, on):
-    sql, params = setbased.standing_sql(*setbased._people(queryset), on, compliance=True)
+    sql, params = setbased.standing_sql(
+        *setbased._people(queryset), on, compliance=True, taking_part=True
+    )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         names = [c.name for c in cursor.description]
@@ -57,7 +59,8 @@ def _computed(queryset, on):
 def _read(queryset, on):
     assert projection.serves(on)
     return {
-        row.participant_id: row for row in setbased.standing_rows(queryset, on, compliance=True)
+        row.participant_id: row
+        for row in setbased.standing_rows(queryset, on, compliance=True, taking_part=True)
     }
 
 

@@ -10,17 +10,20 @@ to use, as well as the terms after them.
 """
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 import pytest
 from django.db.models import Q
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from enrolment import facts
 from enrolment.compliance import compliance_summary, compute_compliance
-from enrolment.models import Participant
+from enrolment.models import EnrolmentState, Participant
 from enrolment.progress import programme_status, progress_for, with_programme_status
 from enrolment.setbased import standing_rows, with_standing
 from programmes.models import OfferingState
+from reporting.evaluations.models import TOOK_COURSE_STATES
 from reporting.followup.planning import needs_computed, needs_counted
 from tests import factories as f
 
@@ -166,5 +169,65 @@ def test_the_intake_plan_reads_the_same_needs_from_sql_as_from_python(
             assert sorted(counted_needs.get(municipality.pk, []), key=repr) == sorted(
                 computed_needs.get(municipality.pk, []), key=repr
             )
+
+    in_savepoint(check)
+
+
+# --- What the council's figures count of each manager's courses --------------------------
+
+
+def _taking_part_of(person, on):
+    """`TAKING_PART_FIELDS` in Python, from the definitions of `reporting.followup.figures`:
+    the post held on the day (`facts.placement`), and of the enrolments in which the
+    manager took a course by the day (registered, passed or failed on an offering that
+    has started), the first start and per term the passes (`facts.is_passed`), the fails
+    with a known result (`facts.result_known`) and the hp of the passes."""
+    placed = facts.placement(person, person.previous_posts.order_by("valid_to", "pk"), on=on)
+    terms = {}
+    starts = []
+    for e in person.enrolments.select_related("offering__course"):
+        if e.state not in TOOK_COURSE_STATES or e.offering.start_date > on:
+            continue
+        starts.append(e.offering.start_date)
+        passes, fails, hp = terms.get(e.offering.term_index, (0, 0, Decimal(0)))
+        if facts.is_passed(e, on=on):
+            passes += 1
+            hp += e.credits if e.credits is not None else e.offering.course.credits
+        elif e.state == EnrolmentState.FAILED and facts.result_known(e, on=on):
+            fails += 1
+        terms[e.offering.term_index] = (passes, fails, hp)
+    order = sorted(terms)
+    return (
+        placed.municipality_id if placed else None,
+        min(starts, default=None),
+        order or None,
+        [terms[t][0] for t in order] or None,
+        [terms[t][1] for t in order] or None,
+        [terms[t][2] for t in order] or None,
+    )
+
+
+@EXAMPLES
+@given(managers=st.lists(manager_st, min_size=1, max_size=3), on=days)
+def test_what_the_council_counts_of_each_manager_agrees_with_the_facts(scene, managers, on):
+    def check():
+        people = _write(scene, managers, [])
+        rows = {
+            row.participant_id: row
+            for row in standing_rows(
+                Participant.objects.filter(pk__in=[p.pk for p in people]), on, taking_part=True
+            )
+        }
+        for person in people:
+            row = rows[person.pk]
+            stored = (
+                row.placed_municipality_id,
+                row.first_course_start,
+                row.course_terms,
+                row.term_passes,
+                row.term_fails,
+                row.term_hp,
+            )
+            assert stored == _taking_part_of(person, on), (person.pk, on)
 
     in_savepoint(check)
