@@ -64,6 +64,17 @@ class ListedChoices(forms.models.ModelChoiceIterator):
             yield self.choice(obj)
 
 
+def choices_read(field: forms.ModelChoiceField, objects) -> None:
+    """The field's options from model objects the page has read already, rather than by
+    another query of its queryset: the same options when `objects` are its rows. A
+    submitted form is still validated against the queryset."""
+    iterator = field.iterator(field)
+    field.widget.choices = [
+        *([("", field.empty_label)] if field.empty_label is not None else []),
+        *(iterator.choice(obj) for obj in objects),
+    ]
+
+
 def quick_selects(form: forms.BaseForm) -> None:
     """Give each plain select and set of checkboxes of the form the quick one, and each
     model choice its choices in one query."""

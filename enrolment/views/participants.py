@@ -22,6 +22,7 @@ from portal.accounts.access import opened
 from portal.accounts.decorators import require_form_methods, require_safe, role_required
 from portal.accounts.scope import EDITOR_ROLES, PEOPLE_ROLES, has_role
 from portal.exports import table_response
+from portal.widgets import choices_read
 from programmes.models import CourseOffering, OfferingState
 from programmes.selectors import municipalities_visible_to, offered_to_q, offerings_visible_to
 
@@ -118,13 +119,16 @@ def bulk_nomination(user, participants, *, form_id=BULK_FORM_ID) -> BulkNominati
     if not has_role(user, *EDITOR_ROLES) or not participants:
         return BulkNominationView()
     offerings = _open_offerings(user)
-    if not offerings.exists():
+    # Read once for the page: whether any is open, and the options.
+    open_now = list(offerings)
+    if not open_now:
         return BulkNominationView(nothing_open=True)
     form = BulkNominationForm(
         offerings=offerings,
         participants=participants_editable_by(user).filter(pk__in=[p.pk for p in participants]),
         form_id=form_id,
     )
+    choices_read(form.fields["offering"], open_now)
     checkboxes = {int(str(w.data["value"])): w for w in form["participants"]}
     return BulkNominationView(form, checkboxes) if checkboxes else BulkNominationView()
 

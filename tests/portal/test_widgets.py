@@ -9,6 +9,7 @@ from portal.widgets import (
     QuickCheckboxes,
     QuickSelect,
     bootstrap_widgets,
+    choices_read,
     quick_selects,
 )
 
@@ -132,3 +133,31 @@ def test_model_choices_are_read_by_one_plain_query_not_a_server_side_cursor(worl
     assert not queries[0]["sql"].startswith("DECLARE")
     assert '<option value="" selected>Alla</option>' in html
     assert f'<option value="{world.borlange.pk}">Borlänge</option>' in html
+
+
+def test_choices_read_give_the_options_of_the_queryset_without_a_query(
+    world, django_assert_num_queries
+):
+    from programmes.models import Municipality
+
+    class Form(forms.Form):
+        municipality = forms.ModelChoiceField(
+            queryset=Municipality.objects.order_by("name"), empty_label="Alla"
+        )
+
+    queried = Form()
+    quick_selects(queried)
+    from_db = str(queried["municipality"])
+    read = list(Municipality.objects.order_by("name"))
+    form = Form(initial={"municipality": world.falun.pk})
+    quick_selects(form)
+    choices_read(form.fields["municipality"], read)
+    with django_assert_num_queries(0):
+        html = str(form["municipality"])
+    assert html == from_db.replace(
+        f'value="{world.falun.pk}"', f'value="{world.falun.pk}" selected'
+    ).replace('<option value="" selected>', '<option value="">')
+    # Submitted, the form is still validated against its queryset.
+    submitted = Form(data={"municipality": str(world.falun.pk)})
+    choices_read(submitted.fields["municipality"], [])
+    assert submitted.is_valid() and submitted.cleaned_data["municipality"] == world.falun
