@@ -123,12 +123,14 @@ def bulk_nomination(user, participants, *, form_id=BULK_FORM_ID) -> BulkNominati
     open_now = list(offerings)
     if not open_now:
         return BulkNominationView(nothing_open=True)
-    form = BulkNominationForm(
-        offerings=offerings,
-        participants=participants_editable_by(user).filter(pk__in=[p.pk for p in participants]),
-        form_id=form_id,
-    )
+    editable = participants_editable_by(user).filter(pk__in=[p.pk for p in participants])
+    form = BulkNominationForm(offerings=offerings, participants=editable, form_id=form_id)
     choices_read(form.fields["offering"], open_now)
+    # A checkbox needs the manager's id and name only, not the posts the queryset joins.
+    choices_read(
+        form.fields["participants"],
+        editable.select_related(None).only("pk", "first_name", "last_name"),
+    )
     checkboxes = {int(str(w.data["value"])): w for w in form["participants"]}
     return BulkNominationView(form, checkboxes) if checkboxes else BulkNominationView()
 
