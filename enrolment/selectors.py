@@ -172,6 +172,8 @@ def offerings_open_to(participant: Participant, progress) -> QuerySet[CourseOffe
     """Open offerings the manager's municipality may take (`offered_to_q`) for the slots
     they have neither filled nor started."""
     free_slots = [s.slot.pk for s in progress.slots if s.status == SlotStatus.NOT_STARTED]
+    if not free_slots:
+        return CourseOffering.objects.none()
     return (
         CourseOffering.objects.filter(
             offered_to_q(participant.municipality),

@@ -310,6 +310,8 @@ def test_a_completed_manager_is_offered_the_certificate_and_no_deadline(client, 
     assert response.context["deadline"] == ""
     assert reverse("reporting:report_order", args=["certificate"]) in html
     assert "Nästa steg" not in html
+    # Every slot filled: nothing is offered, and the database is not asked.
+    assert response.context["open_offerings"].query.is_empty()
 
 
 def test_no_certificate_offered_before_completion(client, world, personas):
