@@ -599,9 +599,11 @@ class StoredStanding(models.Model):
     placed_municipality_id = models.BigIntegerField(null=True)
     first_course_start = models.DateField(null=True)
     course_terms = ArrayField(models.IntegerField(), null=True)
+    term_courses = ArrayField(models.IntegerField(), null=True)
     term_passes = ArrayField(models.IntegerField(), null=True)
     term_fails = ArrayField(models.IntegerField(), null=True)
     term_hp = ArrayField(models.DecimalField(max_digits=6, decimal_places=1), null=True)
+    taking_part_key = models.TextField(null=True)
 
     class Meta:
         indexes = [models.Index(fields=["hp"], name="stored_standing_hp")]

@@ -214,8 +214,9 @@ def _taking_part_sql(people, on: date):
     (`reporting.followup.selectors`, which says what taking part is): `post`, the
     municipality of the post held on the day (`facts.placed_municipality`); `took`, from
     the enrolments in which they took a course by the day (`took_part_q`), the start of
-    the first and, per term in order, the term's index, its passes (`facts.passed_q`),
-    its fails with a known result and the hp of its passes."""
+    the first and, per course taken in a term, in order of term and course, the term's
+    index, the course, its passes (`facts.passed_q`), its fails with a known result and
+    the hp of its passes."""
     from reporting.followup.selectors import HP_OF_PASS, took_part_q  # the council's rule
 
     post = (
@@ -227,7 +228,7 @@ def _taking_part_sql(people, on: date):
     per_term = (
         Enrolment.objects.filter(took_part_q(on=on), participant_id__in=RawSQL(*people))
         .order_by()
-        .values("participant_id", term=F("offering__term_index"))
+        .values("participant_id", term=F("offering__term_index"), course=F("offering__course_id"))
         .annotate(
             passes=Count("pk", filter=passed),
             fails=Count("pk", filter=Q(state=EnrolmentState.FAILED) & facts.result_known_q(on=on)),
@@ -236,12 +237,22 @@ def _taking_part_sql(people, on: date):
         )
     )
     sql, params = _compile(per_term)
+    order = "ORDER BY t.term, t.course"
     took = (
         "SELECT t.participant_id, MIN(t.first_start) AS first_course_start,"
-        " ARRAY_AGG(t.term ORDER BY t.term) AS course_terms,"
-        " ARRAY_AGG(t.passes ORDER BY t.term) AS term_passes,"
-        " ARRAY_AGG(t.fails ORDER BY t.term) AS term_fails,"
-        " ARRAY_AGG(t.hp ORDER BY t.term) AS term_hp"
+        f" ARRAY_AGG(t.term {order}) AS course_terms,"
+        f" ARRAY_AGG(t.course {order}) AS term_courses,"
+        f" ARRAY_AGG(t.passes {order}) AS term_passes,"
+        f" ARRAY_AGG(t.fails {order}) AS term_fails,"
+        f" ARRAY_AGG(t.hp {order}) AS term_hp,"
+        # The same five arrays as one text: a kind of manager that counts alike, which
+        # a hash groups faster than the arrays themselves.
+        " CONCAT_WS('|',"
+        + ", ".join(
+            f"ARRAY_AGG(t.{column} {order})::text"
+            for column in ("term", "course", "passes", "fails", "hp")
+        )
+        + ") AS taking_part_key"
         f" FROM ({sql}) AS t GROUP BY t.participant_id"
     )
     return _compile(post), (took, params)
@@ -671,9 +682,11 @@ TAKING_PART_FIELDS = {
     "placed_municipality_id": IntegerField(),
     "first_course_start": DateField(),
     "course_terms": ArrayField(IntegerField()),
+    "term_courses": ArrayField(IntegerField()),
     "term_passes": ArrayField(IntegerField()),
     "term_fails": ArrayField(IntegerField()),
     "term_hp": ArrayField(DecimalField(max_digits=6, decimal_places=1)),
+    "taking_part_key": CharField(),
 }
 COMPLIANCE_FIELDS = {
     "compliance_status": CharField(),
@@ -720,19 +733,27 @@ def taking_part_sql(municipalities, on: date) -> tuple[str, list]:
     return standing_sql(*_people(people), on, taking_part=True)
 
 
-def with_standing(queryset, on: date, *, compliance: bool = False, taking_part: bool = False):
+def with_standing(queryset, on: date, *, compliance: bool = False):
     """Managers annotated with where they stand on the day (the columns of
     `standing_sql`), computed once for the whole queryset in a common table expression
     joined to it, so the list can filter, sort, page and count by them. Elsewhere than
     on PostgreSQL (the SQLite demo), progress by subqueries and compliance from Python."""
     if not is_supported():
         return _with_standing_elsewhere(queryset, on, compliance=compliance)
-    sql, params = _source(_people(queryset), on, compliance=compliance, taking_part=taking_part)
-    fields = (
-        STANDING_FIELDS
-        | (COMPLIANCE_FIELDS if compliance else {})
-        | (TAKING_PART_FIELDS if taking_part else {})
-    )
+    sql, params = _source(_people(queryset), on, compliance=compliance)
+    fields = STANDING_FIELDS | (COMPLIANCE_FIELDS if compliance else {})
+    return _joined(queryset, sql, params, fields)
+
+
+def with_taking_part(municipalities, on: date):
+    """The managers placed on the day in one of the municipalities (a queryset),
+    annotated as `with_standing` does and with the columns of `TAKING_PART_FIELDS`
+    (`taking_part_sql`). PostgreSQL only."""
+    sql, params = taking_part_sql(municipalities, on)
+    return _joined(Participant.objects.all(), sql, params, STANDING_FIELDS | TAKING_PART_FIELDS)
+
+
+def _joined(queryset, sql, params, fields):
     cte = CTE(
         raw_cte_sql(sql, params, {"participant_id": IntegerField(), **fields}), name="standing"
     )
@@ -772,9 +793,11 @@ class Standing:
     placed_municipality_id: int | None = None
     first_course_start: date | None = None
     course_terms: list | None = None
+    term_courses: list | None = None
     term_passes: list | None = None
     term_fails: list | None = None
     term_hp: list | None = None
+    taking_part_key: str | None = None
 
 
 def standing_rows(

@@ -21,13 +21,7 @@ from programmes.selectors import region_programme
 from programmes.terms import Term
 from reporting.followup.disclosed import disclosed_key_figures
 from reporting.followup.figures import key_figures
-from reporting.followup.selectors import (
-    participation,
-    placed_enrolments,
-    programme_courses,
-    results_by,
-    took_part_q,
-)
+from reporting.followup.selectors import participation, programme_courses
 
 from ..charts import report_bar_chart
 from ..models import ReportScope
@@ -149,14 +143,8 @@ def _participation(region, programme, terms, data_date: date) -> dict:
     for m in region.municipalities.order_by("name"):
         found = taking_part.per_place.get(m.pk, {})
         groups.append(_group(m.name, found, found.get("completed", 0)))
-    enrolments = placed_enrolments(region, data_date).filter(
-        took_part_q(on=data_date),
-        offering__term_index__gte=first,
-        offering__term_index__lte=last,
-    )
-    by_course = results_by(enrolments, "offering__course_id", data_date)
     course_groups = [
-        _group(f"{c.slot.position}. {c.title}", by_course.get(c.pk, {}))
+        _group(f"{c.slot.position}. {c.title}", taking_part.per_course.get(c.pk, {}))
         for c in programme_courses(programme)
     ]
     total = Group(

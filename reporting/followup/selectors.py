@@ -97,18 +97,19 @@ def _taking_part(region, on: date) -> tuple[str, list]:
     return setbased.taking_part_sql(region_municipalities(region), on)
 
 
-# The managers of `s` who took a course, grouped by what is counted of them (`n` of each
-# kind: far fewer kinds than managers), and the terms of each kind, a row each.
+# The managers of `s` who took a course, counted per municipality, programme status and
+# kind (`taking_part_key`: what is counted of them; far fewer kinds than managers), and
+# each kind's courses taken in a term, a row each (`term`, `course`, `passes`, `fails`,
+# `hp`), read back from the key's five arrays.
 _KINDS = """
-    SELECT ROW_NUMBER() OVER () AS kind, k.*
-    FROM (SELECT s.placed_municipality_id AS place, s.programme_status, s.course_terms,
-                 s.term_passes, s.term_fails, s.term_hp, COUNT(*)::int AS n
-          FROM s WHERE s.course_terms IS NOT NULL
-          GROUP BY 1, 2, 3, 4, 5, 6) AS k"""
-_PER_TERM = """
-    SELECT g.kind, g.place, g.programme_status, g.n, u.term, u.passes, u.fails, u.hp
-    FROM g CROSS JOIN LATERAL unnest(g.course_terms, g.term_passes, g.term_fails, g.term_hp)
-        AS u(term, passes, fails, hp)"""
+    k AS (SELECT s.placed_municipality_id AS place, s.programme_status,
+                 s.taking_part_key AS key, COUNT(*)::int AS n
+          FROM s WHERE s.taking_part_key IS NOT NULL GROUP BY 1, 2, 3),
+    c AS (SELECT d.key, u.term, u.course, u.passes, u.fails, u.hp
+          FROM (SELECT DISTINCT key FROM k) AS d CROSS JOIN LATERAL unnest(
+              split_part(d.key, '|', 1)::int[], split_part(d.key, '|', 2)::int[],
+              split_part(d.key, '|', 3)::int[], split_part(d.key, '|', 4)::int[],
+              split_part(d.key, '|', 5)::numeric[]) AS u(term, course, passes, fails, hp))"""
 
 
 def grids(region, on: date) -> Grids:
@@ -117,16 +118,17 @@ def grids(region, on: date) -> Grids:
     per municipality over all terms, the hp of the passes and their people."""
     sql, params = _taking_part(region, on)
     grouped = f"""
-        WITH s AS ({sql}), g AS ({_KINDS}), t AS ({_PER_TERM})
-        SELECT place, term, FALSE, SUM(n), SUM(n * passes),
-               SUM(n * hp) FILTER (WHERE passes > 0), SUM(n) FILTER (WHERE passes > 0)
-        FROM t GROUP BY place, term
+        WITH s AS ({sql}), {_KINDS},
+        t AS (SELECT key, term, SUM(passes) AS passes, SUM(hp) AS hp
+              FROM c GROUP BY key, term),
+        whole AS (SELECT key, SUM(passes) AS passes, SUM(hp) AS hp FROM c GROUP BY key)
+        SELECT k.place, t.term, FALSE, SUM(k.n), SUM(k.n * t.passes),
+               SUM(k.n * t.hp) FILTER (WHERE t.passes > 0),
+               SUM(k.n) FILTER (WHERE t.passes > 0)
+        FROM k JOIN t ON t.key = k.key GROUP BY k.place, t.term
         UNION ALL
-        SELECT place, NULL, TRUE, NULL, SUM(n * passes), SUM(n * hp), SUM(n)
-        FROM (SELECT kind, place, n, SUM(passes) AS passes, SUM(hp) AS hp
-              FROM t GROUP BY kind, place, n) AS m
-        WHERE passes > 0
-        GROUP BY place"""
+        SELECT k.place, NULL, TRUE, NULL, SUM(k.n * w.passes), SUM(k.n * w.hp), SUM(k.n)
+        FROM k JOIN whole w ON w.key = k.key WHERE w.passes > 0 GROUP BY k.place"""
     trained, credits, rows = {}, {}, {}
     with connection.cursor() as cursor:
         cursor.execute(grouped, params)
@@ -175,9 +177,9 @@ def trained_counts(region, on: date, *, completion_spans, retention_spans) -> Tr
         counts[f"kept_{months}"] = Count("pk", filter=cohort & ~left_q(on=AddMonths(first, months)))
         counts[f"retention_{months}"] = Count("pk", filter=cohort)
     rows = list(
-        setbased.with_standing(placed_managers(region, on), on, taking_part=True)
+        setbased.with_taking_part(region_municipalities(region), on)
         .filter(first_course_start__isnull=False)
-        .values("place")
+        .values(place=F("placed_municipality_id"))
         .annotate(**counts)
         .order_by()
     )
@@ -255,10 +257,12 @@ def first_course_seats(region_ids, term_indexes) -> tuple[dict[int, int], dict[i
 class Participation:
     """The regional report's managers who took a course in a period of terms:
     `per_place`, {municipality: {"participants", "passed", "failed", "credits",
-    "completed"}}; `began`, {term index: those whose first course of the period was in
-    it}; `per_term`, {term index: those who took a course in it}."""
+    "completed"}}; `per_course`, the same per course (without "completed"); `began`,
+    {term index: those whose first course of the period was in it}; `per_term`, {term
+    index: those who took a course in it}."""
 
     per_place: dict
+    per_course: dict
     began: dict
     per_term: dict
 
@@ -272,25 +276,38 @@ def participation(region, on: date, first_term: int, last_term: int) -> Particip
     `first_term` to `last_term` (indexes), in one query: per municipality where they were
     placed on the day, how many, their passes (`passed_q`), their fails with a known
     result, the hp of the passes and how many had completed the programme or been
-    exempted from it on the day; and how many began and took part per term."""
+    exempted from it on the day; the same per course; and how many began and took part
+    per term."""
     sql, params = _taking_part(region, on)
     query = f"""
-        WITH s AS ({sql}), g AS ({_KINDS}),
-        t AS ({_PER_TERM} WHERE u.term BETWEEN %s AND %s),
-        m AS (SELECT kind, place, programme_status, n, MIN(term) AS first,
-                     SUM(passes) AS passes, SUM(fails) AS fails, SUM(hp) AS hp
-              FROM t GROUP BY kind, place, programme_status, n)
-        SELECT 'place', place, SUM(n), SUM(n * passes), SUM(n * fails), SUM(n * hp),
-               COALESCE(SUM(n) FILTER (WHERE programme_status = ANY(%s)), 0)
-        FROM m GROUP BY place
-        UNION ALL SELECT 'first', first, SUM(n), 0, 0, 0, 0 FROM m GROUP BY first
-        UNION ALL SELECT 'term', term, SUM(n), 0, 0, 0, 0 FROM t GROUP BY term"""
-    per_place, began, per_term = {}, {}, {}
+        WITH s AS ({sql}), {_KINDS},
+        r AS (SELECT * FROM c WHERE term BETWEEN %s AND %s),
+        whole AS (SELECT key, MIN(term) AS first, SUM(passes) AS passes,
+                         SUM(fails) AS fails, SUM(hp) AS hp
+                  FROM r GROUP BY key),
+        per_course AS (SELECT key, course, SUM(passes) AS passes, SUM(fails) AS fails,
+                              SUM(hp) AS hp
+                       FROM r GROUP BY key, course),
+        terms AS (SELECT DISTINCT key, term FROM r)
+        SELECT 'place', k.place, SUM(k.n), SUM(k.n * w.passes), SUM(k.n * w.fails),
+               SUM(k.n * w.hp), COALESCE(SUM(k.n) FILTER (WHERE k.programme_status = ANY(%s)), 0)
+        FROM k JOIN whole w ON w.key = k.key GROUP BY k.place
+        UNION ALL
+        SELECT 'course', p.course, SUM(k.n), SUM(k.n * p.passes), SUM(k.n * p.fails),
+               SUM(k.n * p.hp), 0
+        FROM k JOIN per_course p ON p.key = k.key GROUP BY p.course
+        UNION ALL
+        SELECT 'first', w.first, SUM(k.n), 0, 0, 0, 0
+        FROM k JOIN whole w ON w.key = k.key GROUP BY w.first
+        UNION ALL
+        SELECT 'term', t.term, SUM(k.n), 0, 0, 0, 0
+        FROM k JOIN terms t ON t.key = k.key GROUP BY t.term"""
+    per_place, per_course, began, per_term = {}, {}, {}, {}
     with connection.cursor() as cursor:
         cursor.execute(query, [*params, first_term, last_term, list(DONE_STATUSES)])
         for kind, key, n, passed, failed, credits, completed in cursor.fetchall():
-            if kind == "place":
-                per_place[key] = {
+            if kind in ("place", "course"):
+                (per_place if kind == "place" else per_course)[key] = {
                     "participants": n,
                     "passed": passed,
                     "failed": failed,
@@ -299,7 +316,7 @@ def participation(region, on: date, first_term: int, last_term: int) -> Particip
                 }
             else:
                 (began if kind == "first" else per_term)[key] = n
-    return Participation(per_place=per_place, began=began, per_term=per_term)
+    return Participation(per_place=per_place, per_course=per_course, began=began, per_term=per_term)
 
 
 def completed_by_place(region, on: date, enrolments) -> dict[int, int]:

@@ -180,30 +180,33 @@ def _taking_part_of(person, on):
     """`TAKING_PART_FIELDS` in Python, from the definitions of `reporting.followup.figures`:
     the post held on the day (`facts.placement`), and of the enrolments in which the
     manager took a course by the day (registered, passed or failed on an offering that
-    has started), the first start and per term the passes (`facts.is_passed`), the fails
-    with a known result (`facts.result_known`) and the hp of the passes."""
+    has started), the first start and per course taken in a term the passes
+    (`facts.is_passed`), the fails with a known result (`facts.result_known`) and the hp
+    of the passes."""
     placed = facts.placement(person, person.previous_posts.order_by("valid_to", "pk"), on=on)
-    terms = {}
+    taken = {}
     starts = []
     for e in person.enrolments.select_related("offering__course"):
         if e.state not in TOOK_COURSE_STATES or e.offering.start_date > on:
             continue
         starts.append(e.offering.start_date)
-        passes, fails, hp = terms.get(e.offering.term_index, (0, 0, Decimal(0)))
+        key = (e.offering.term_index, e.offering.course_id)
+        passes, fails, hp = taken.get(key, (0, 0, Decimal(0)))
         if facts.is_passed(e, on=on):
             passes += 1
             hp += e.credits if e.credits is not None else e.offering.course.credits
         elif e.state == EnrolmentState.FAILED and facts.result_known(e, on=on):
             fails += 1
-        terms[e.offering.term_index] = (passes, fails, hp)
-    order = sorted(terms)
+        taken[key] = (passes, fails, hp)
+    order = sorted(taken)
     return (
         placed.municipality_id if placed else None,
         min(starts, default=None),
-        order or None,
-        [terms[t][0] for t in order] or None,
-        [terms[t][1] for t in order] or None,
-        [terms[t][2] for t in order] or None,
+        [term for term, _course in order] or None,
+        [course for _term, course in order] or None,
+        [taken[k][0] for k in order] or None,
+        [taken[k][1] for k in order] or None,
+        [taken[k][2] for k in order] or None,
     )
 
 
@@ -224,10 +227,15 @@ def test_what_the_council_counts_of_each_manager_agrees_with_the_facts(scene, ma
                 row.placed_municipality_id,
                 row.first_course_start,
                 row.course_terms,
+                row.term_courses,
                 row.term_passes,
                 row.term_fails,
                 row.term_hp,
             )
-            assert stored == _taking_part_of(person, on), (person.pk, on)
+            expected = _taking_part_of(person, on)
+            assert stored == expected, (person.pk, on)
+            # The kind of manager is the five arrays written as PostgreSQL writes them.
+            arrays = ["{" + ",".join(map(str, a or [])) + "}" for a in expected[2:]]
+            assert row.taking_part_key == ("|".join(arrays) if expected[2] else None)
 
     in_savepoint(check)
