@@ -820,20 +820,31 @@ def standing_rows(
 
 
 def standing_values(
-    queryset, on: date, columns, *, compliance: bool = False, municipality_ids=None, where=None
+    queryset,
+    on: date,
+    columns,
+    *,
+    compliance: bool = False,
+    municipality_ids=None,
+    where=None,
+    counted: bool = False,
 ) -> list[tuple]:
     """`standing_rows`' `columns` alone, as tuples in that order, for the managers whose
     compliance status is not NULL when `where` is "mandated": for work over every
-    manager of a region, where a row object each would cost more than the query."""
+    manager of a region, where a row object each would cost more than the query. With
+    `counted`, each distinct tuple once, followed by how many managers have it."""
     allowed = {"participant_id", "municipality_id", *STANDING_FIELDS, *COMPLIANCE_FIELDS}
     assert set(columns) <= allowed, "an unknown column"
     sql, params = _source(
         _people(queryset), on, compliance=compliance, municipality_ids=municipality_ids
     )
     condition = "s.compliance_status IS NOT NULL" if where == "mandated" else "TRUE"
+    selected = ", ".join(f"s.{c}" for c in columns)
+    grouped = f", COUNT(*) FROM ({sql}) AS s WHERE {condition} GROUP BY {selected}"
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT {', '.join(f's.{c}' for c in columns)} FROM ({sql}) AS s WHERE {condition}",
+            f"SELECT {selected}"
+            + (grouped if counted else f" FROM ({sql}) AS s WHERE {condition}"),
             params,
         )
         return cursor.fetchall()

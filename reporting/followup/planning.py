@@ -24,7 +24,7 @@ whose need exceeds its free seats is flagged, and so is a term by which the cumu
 need exceeds the cumulative free seats.
 """
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from typing import NamedTuple
@@ -127,24 +127,32 @@ NEED_COLUMNS = [
 
 
 def needs_computed(municipalities, on: date, participant_filter: Q | None = None):
-    """Each municipality's compliance and the needs of its managers, judged in Python."""
+    """Each municipality's compliance and the needs of its managers, judged in Python:
+    {municipality: Counter({need: how many managers have it})}."""
     results = compute_compliance(municipalities, on, participant_filter)
-    return results, {r.municipality.pk: [Need.of_judged(j) for j in r.rows] for r in results}
+    return results, {r.municipality.pk: Counter(Need.of_judged(j) for j in r.rows) for r in results}
 
 
 def needs_counted(municipalities, on: date, participant_filter: Q | None = None):
-    """`needs_computed` in the database: counts and one row per manager, no model
-    instance (the rows as of today are stored, `enrolment.projection`)."""
+    """`needs_computed` in the database: counts and one row per kind of need with how many
+    managers have it (far fewer kinds than managers), no model instance (the rows as of
+    today are stored, `enrolment.projection`)."""
     if not setbased.is_supported():
         return needs_computed(municipalities, on, participant_filter)
     results = compliance_summary(municipalities, on, participant_filter)
     people = Participant.objects.filter(participant_filter or Q())
-    needs = defaultdict(list)
+    needs = defaultdict(Counter)
     with_mandate = [r.municipality.pk for r in results if r.mandate]
-    for municipality_id, *columns in setbased.standing_values(
-        people, on, NEED_COLUMNS, compliance=True, municipality_ids=with_mandate, where="mandated"
+    for municipality_id, *columns, n in setbased.standing_values(
+        people,
+        on,
+        NEED_COLUMNS,
+        compliance=True,
+        municipality_ids=with_mandate,
+        where="mandated",
+        counted=True,
     ):
-        needs[municipality_id].append(Need.of_standing(*columns))
+        needs[municipality_id][Need.of_standing(*columns)] += n
     return results, needs
 
 
@@ -241,14 +249,14 @@ class IntakePlan:
         return [n.term for n in self.needs if n.short]
 
 
-def _row(result: MunicipalityCompliance, needs: list[Need], first: int, last: int) -> PlanRow:
+def _row(result: MunicipalityCompliance, needs: Counter, first: int, last: int) -> PlanRow:
     row = PlanRow(municipality=result.municipality, in_scope=result.total)
-    for need in needs:
+    for need, n in needs.items():
         if need.status in (Status.COMPLETED, Status.EXEMPT):
-            row.done += 1
+            row.done += n
             continue
         if need.on_the_way:
-            row.begun += 1
+            row.begun += n
             continue
         latest = latest_start(
             missing=need.missing, complete_by=need.complete_by, start_by=need.start_by
@@ -258,11 +266,11 @@ def _row(result: MunicipalityCompliance, needs: list[Need], first: int, last: in
         ):
             latest = first
         if latest is None:
-            row.no_deadline += 1
+            row.no_deadline += n
         elif latest > last:
-            row.later += 1
+            row.later += n
         else:
-            row.by_term[latest] += 1
+            row.by_term[latest] += n
     return row
 
 
@@ -286,7 +294,7 @@ def intake_plan(
     terms = [Term.from_index(first + i) for i in range(horizon)]
     results, needs = needs_counted(municipalities, on, participant_filter)
     rows = [
-        _row(result, needs.get(result.municipality.pk, []), first, terms[-1].index)
+        _row(result, needs.get(result.municipality.pk, Counter()), first, terms[-1].index)
         for result in results
         if result.mandate
     ]
