@@ -30,7 +30,18 @@ shows that both forms agree.
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import BigIntegerField, Case, Exists, F, OuterRef, Q, Subquery, When
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    DecimalField,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    When,
+)
+from django.db.models.functions import Coalesce
 
 from .models import (
     CreditTransfer,
@@ -52,6 +63,9 @@ SEAT_TAKEN_STATES = (S.ADMITTED, S.REGISTERED, S.PASSED, S.FAILED)
 BEGINNING_STATES = (S.ADMITTED, S.REGISTERED, S.PASSED)
 # Every state an enrolment can count in: passed or under way.
 COUNTING_STATES = (S.PASSED, *SEAT_STATES, *WAITING_STATES)
+# Whose enrolments took the course once the offering has started: who may evaluate it,
+# and whom the council counts as having taken part.
+TOOK_COURSE_STATES = (S.REGISTERED, S.PASSED, S.FAILED)
 
 
 # --- In post --------------------------------------------------------------------------
@@ -165,6 +179,24 @@ def is_passed(enrolment: Enrolment, *, on: date) -> bool:
 
 def passed_q(*, on: date, prefix: str = "") -> Q:
     return Q(**{f"{prefix}state": S.PASSED}) & result_known_q(on=on, prefix=prefix)
+
+
+def took_part(enrolment: Enrolment, *, on: date) -> bool:
+    """The manager took the course by the day: registered, passed or failed on an offering
+    that has started."""
+    return enrolment.state in TOOK_COURSE_STATES and enrolment.offering.start_date <= on
+
+
+def took_part_q(*, on: date, prefix: str = "") -> Q:
+    return Q(**{f"{prefix}state__in": TOOK_COURSE_STATES, f"{prefix}offering__start_date__lte": on})
+
+
+# A pass gives the hp recorded on it, else the course's.
+HP_OF_PASS = Coalesce(
+    "credits",
+    "offering__course__credits",
+    output_field=DecimalField(max_digits=8, decimal_places=1),
+)
 
 
 def begins(enrolment: Enrolment, *, on: date) -> bool:

@@ -210,14 +210,12 @@ def _transfers_sql(people, bits, on: date):
 
 
 def _taking_part_sql(people, on: date):
-    """Per manager, what the council's figures count of their courses
-    (`reporting.followup.selectors`, which says what taking part is): `post`, the
+    """Per manager, what the council's figures count of their courses: `post`, the
     municipality of the post held on the day (`facts.placed_municipality`); `took`, from
-    the enrolments in which they took a course by the day (`took_part_q`), the start of
+    the enrolments in which they took a course by the day (`facts.took_part_q`), the start of
     the first and, per course taken in a term, in order of term and course, the term's
     index, the course, its passes (`facts.passed_q`), its fails with a known result and
     the hp of its passes."""
-    from reporting.followup.selectors import HP_OF_PASS, took_part_q  # the council's rule
 
     post = (
         Participant.objects.filter(pk__in=RawSQL(*people))
@@ -226,13 +224,13 @@ def _taking_part_sql(people, on: date):
     )
     passed = facts.passed_q(on=on)
     per_term = (
-        Enrolment.objects.filter(took_part_q(on=on), participant_id__in=RawSQL(*people))
+        Enrolment.objects.filter(facts.took_part_q(on=on), participant_id__in=RawSQL(*people))
         .order_by()
         .values("participant_id", term=F("offering__term_index"), course=F("offering__course_id"))
         .annotate(
             passes=Count("pk", filter=passed),
             fails=Count("pk", filter=Q(state=EnrolmentState.FAILED) & facts.result_known_q(on=on)),
-            hp=Coalesce(Sum(HP_OF_PASS, filter=passed), Value(Decimal(0))),
+            hp=Coalesce(Sum(facts.HP_OF_PASS, filter=passed), Value(Decimal(0))),
             first_start=Min("offering__start_date"),
         )
     )

@@ -15,12 +15,12 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from enrolment.compliance import compliance_summary
-from enrolment.facts import placed_municipality
+from enrolment.facts import placed_municipality, took_part_q
 from enrolment.models import Enrolment
 from portal.disclosure import Disclosure
 from programmes.models import Municipality, Provider, Region
 from programmes.selectors import region_programmes
-from reporting.followup.selectors import completed_in, results_by, took_part_q
+from reporting.followup.selectors import completed_in, results_by
 
 from . import ReportRefused, common_context, render_pdf
 from .regional import (

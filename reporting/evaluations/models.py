@@ -15,12 +15,9 @@ from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from enrolment.models import EnrolmentState
-
-# Who may answer a course's evaluation: those who took the course, whatever the result.
-# Nominated, admitted and waitlisted managers never sat in it; withdrawn and deferred
-# ones left before it ended.
-TOOK_COURSE_STATES = (EnrolmentState.REGISTERED, EnrolmentState.PASSED, EnrolmentState.FAILED)
+# Who may answer a course's evaluation: those who took the course, whatever the result
+# (`enrolment.facts.TOOK_COURSE_STATES`). Nominated, admitted and waitlisted managers never
+# sat in it; withdrawn and deferred ones left before it ended.
 
 LIKERT_VALUES = (1, 2, 3, 4, 5)
 

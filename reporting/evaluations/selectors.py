@@ -13,6 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Avg, Count, Exists, Min, OuterRef, Q, QuerySet
 
+from enrolment.facts import TOOK_COURSE_STATES
 from enrolment.models import Enrolment, Participant
 from portal.accounts.models import Role
 from portal.accounts.scope import AGGREGATE_ROLES, reach, reach_q
@@ -22,7 +23,6 @@ from programmes.terms import Term
 
 from .models import (
     LIKERT_VALUES,
-    TOOK_COURSE_STATES,
     Answer,
     EvaluationRound,
     QuestionKind,

@@ -7,10 +7,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
+from enrolment.facts import TOOK_COURSE_STATES
 from enrolment.models import Participant
 
 from .models import (
-    TOOK_COURSE_STATES,
     Answer,
     EvaluationRound,
     PendingResponse,

@@ -12,7 +12,6 @@ from datetime import date
 from django.db import connection
 from django.db.models import (
     Count,
-    DecimalField,
     F,
     Q,
     Sum,
@@ -31,25 +30,7 @@ from enrolment.mandates import AddMonths, add_months
 from enrolment.models import Enrolment, EnrolmentState, Participant
 from enrolment.progress import DONE_STATUSES, with_programme_status
 from programmes.models import Course, CourseOffering, Municipality, OfferingState
-from reporting.evaluations.models import TOOK_COURSE_STATES, Response
-
-# A pass gives the hp recorded on it, else the course's.
-HP_OF_PASS = Coalesce(
-    "credits",
-    "offering__course__credits",
-    output_field=DecimalField(max_digits=8, decimal_places=1),
-)
-
-
-def took_part_q(*, on: date, prefix: str = "") -> Q:
-    """An enrolment in which a manager took a course by the day: registered, passed or
-    failed on an offering that has started. The regional report counts the same."""
-    return Q(
-        **{
-            f"{prefix}state__in": TOOK_COURSE_STATES,
-            f"{prefix}offering__start_date__lte": on,
-        }
-    )
+from reporting.evaluations.models import Response
 
 
 def region_municipalities(region):

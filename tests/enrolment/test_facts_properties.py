@@ -281,6 +281,7 @@ def _check_enrolment_facts(people, on):
         begins=facts.begins_q(on=on),
         under_way=facts.under_way_q(on=on),
         seat=facts.seat_q(),
+        took_part=facts.took_part_q(on=on),
     )
     for e in enrolments:
         python = (
@@ -288,6 +289,7 @@ def _check_enrolment_facts(people, on):
             facts.begins(e, on=on),
             facts.is_under_way(e, on=on),
             facts.holds_seat(e),
+            facts.took_part(e, on=on),
         )
         assert python == sql[e.pk], (e.state, e.result_date, e.offering.start_date, on)
 

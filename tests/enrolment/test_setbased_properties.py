@@ -19,11 +19,11 @@ from hypothesis import strategies as st
 
 from enrolment import facts
 from enrolment.compliance import compliance_summary, compute_compliance
+from enrolment.facts import TOOK_COURSE_STATES
 from enrolment.models import EnrolmentState, Participant
 from enrolment.progress import programme_status, progress_for, with_programme_status
 from enrolment.setbased import standing_rows, with_standing
 from programmes.models import OfferingState
-from reporting.evaluations.models import TOOK_COURSE_STATES
 from reporting.followup.planning import needs_computed, needs_counted
 from tests import factories as f
 

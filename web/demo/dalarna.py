@@ -14,6 +14,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.db.models import Max
 
+from enrolment.facts import TOOK_COURSE_STATES
 from enrolment.models import (
     Cohort,
     CreditTransferKind,
@@ -40,7 +41,6 @@ from programmes.models import (
 from programmes.terms import Term
 from reporting.builders.certificate import completion_problem
 from reporting.evaluations.models import (
-    TOOK_COURSE_STATES,
     EvaluationRound,
     PendingResponse,
     QuestionKind,
