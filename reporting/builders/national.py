@@ -55,7 +55,7 @@ class National:
 def _placed(region_ids, terms, data_date: date):
     """The enrolments in which managers took part, of every region at once, each under
     `place`, the municipality where the manager was placed on the day (the fact of
-    `enrolment.facts`, as the regional report's `placed_enrolments` reads it per region):
+    `enrolment.facts`, as the stored standing places each manager for the regional report):
     one scan for the nation instead of one a region."""
     municipalities = Municipality.objects.filter(region_id__in=region_ids).values("pk")
     return (

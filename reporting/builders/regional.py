@@ -136,7 +136,8 @@ def _group(name: str, found: dict, completed: int = 0) -> Group:
 
 def _participation(region, programme, terms, data_date: date) -> dict:
     """Managers who took part, per municipality, course and term: the same enrolments
-    (`took_part_q`) and results (`enrolment.facts.result_known_q`) as the key figures count."""
+    (`enrolment.facts.took_part_q`) and results (`enrolment.facts.result_known_q`) as the
+    key figures count."""
     first, last = terms[0].index, terms[-1].index
     taking_part = participation(region, data_date, first, last)
     groups = []

@@ -37,14 +37,6 @@ def region_municipalities(region):
     return Municipality.objects.filter(region=region)
 
 
-def placed_enrolments(region, on: date):
-    """Enrolments of the region's managers, each under `place`: the municipality where
-    the manager was placed on the day (a manager who moved since counts where they were)."""
-    return Enrolment.objects.annotate(
-        place=placed_municipality(on=on, prefix="participant__")
-    ).filter(place__in=region_municipalities(region).values("pk"))
-
-
 def placed_managers(region, on: date):
     """The region's managers, each under `place` as on the day."""
     return placed_in(region_municipalities(region), on)
@@ -300,16 +292,10 @@ def participation(region, on: date, first_term: int, last_term: int) -> Particip
     return Participation(per_place=per_place, per_course=per_course, began=began, per_term=per_term)
 
 
-def completed_by_place(region, on: date, enrolments) -> dict[int, int]:
-    """Of the managers behind `enrolments` (a queryset of `placed_enrolments`), how many
-    had completed the programme (or been exempted from it) on the day, per municipality
-    where they were placed."""
-    return completed_in(region_municipalities(region), on, enrolments)
-
-
 def completed_in(municipalities, on: date, enrolments) -> dict[int, int]:
-    """`completed_by_place` for any municipalities (a queryset), such as every region's
-    of the nation, in one query."""
+    """Of the managers behind `enrolments`, how many had completed the programme (or been
+    exempted from it) on the day, per municipality where they were placed, for any
+    municipalities (a queryset), such as every region's of the nation, in one query."""
     takers = placed_in(municipalities, on).filter(pk__in=enrolments.values("participant_id"))
     return dict(
         with_programme_status(takers, on)
