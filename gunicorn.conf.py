@@ -11,12 +11,19 @@ the environment (README, "Web server").
   request). Eight requests in flight, eight database connections at most.
 - Timeout: 60 s for a worker that stops answering, well above the slowest page; reports are
   never made in the web request (Celery workers make them).
+- Garbage collection: once a worker has loaded the portal, what it loaded is frozen out of
+  the cyclic collector's reach (`gc.freeze`), and the collector runs after 10,000 new
+  container objects rather than 700. A page makes tens of thousands of short-lived
+  objects (querysets, template contexts) that reference counting frees; with the
+  default the collector ran some 7 times per page and went through everything Django had
+  loaded on each full collection: a fifth of the processor time under load.
 - Worker recycling: after about 20,000 requests, with jitter so that the workers are not
   recycled at once, to bound any slow growth of memory. A new worker costs about two
   seconds of a core to start and warm; recycling every thousand requests spent a tenth
   of the machine on it under load.
 """
 
+import gc
 import multiprocessing
 import os
 
@@ -41,3 +48,16 @@ worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+
+
+# Collect after this many new container objects (Python's default is 700), the older
+# generations as by default. GUNICORN_GC_THRESHOLD=700 restores the default.
+GC_THRESHOLD = _int("GUNICORN_GC_THRESHOLD", 10_000)
+
+
+def post_worker_init(worker):
+    """The worker has loaded the portal: keep what it loaded out of every collection, and
+    collect less often."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(GC_THRESHOLD, *gc.get_threshold()[1:])

@@ -83,6 +83,36 @@ def test_gunicorn_runs_two_processes_a_core_of_two_threads_recycled_rarely():
     assert (overridden["max_requests"], overridden["bind"]) == (500, "0.0.0.0:9000")
 
 
+def _collector_after_worker_init(**env) -> list[str]:
+    """The cyclic collector's threshold and frozen objects in a fresh process, once
+    gunicorn.conf.py's hook has run for a worker that has loaded the portal."""
+    code = (
+        "import gc, runpy; import portal.wsgi; "
+        "settings = runpy.run_path('gunicorn.conf.py'); "
+        "before = gc.get_freeze_count(); settings['post_worker_init'](None); "
+        "print(gc.get_threshold()[0], before, gc.get_freeze_count())"
+    )
+    clean = {k: v for k, v in os.environ.items() if k != "GUNICORN_GC_THRESHOLD"}
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**clean, "DEBUG": "1", **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.split()
+
+
+def test_a_worker_freezes_what_it_loaded_and_collects_cycles_less_often():
+    threshold, frozen_before, frozen = _collector_after_worker_init()
+    assert (threshold, frozen_before) == ("10000", "0")
+    # Django, the portal and its settings: far more than a page's objects.
+    assert int(frozen) > 50_000
+    assert _collector_after_worker_init(GUNICORN_GC_THRESHOLD="700")[0] == "700"
+
+
 def test_production_keeps_its_database_connections_and_checks_them_before_reuse():
     code = (
         "from django.db import connection; s = connection.settings_dict; "
