@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone, translation
 from django.utils.cache import patch_vary_headers
 from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
 from django.views.decorators.http import conditional_page
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
@@ -14,6 +15,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from enrolment import setbased
 from enrolment.compliance import municipality_compliance
 from enrolment.filters import ParticipantFilter
 from enrolment.models import Enrolment, Participant
@@ -216,6 +218,11 @@ class AggregateViewSet(mixins.ListModelMixin, ApiViewSet):
         return None
 
     def list(self, request):
+        if not setbased.is_supported():
+            # Counted in PostgreSQL only: not on the embedded SQLite of a demo.
+            raise exceptions.NotFound(
+                _("The key figures are counted in PostgreSQL; this installation runs on SQLite.")
+            )
         on = timezone.localdate()
         regions = regions_visible_to(request.user, AGGREGATE_ROLES).order_by("name")
         # As the key-figure page and its download: through the disclosure control.

@@ -8,6 +8,7 @@ The council reads the regional follow-up only: it holds no names.
 
 from django.db.models import Q, QuerySet
 
+from enrolment import setbased
 from enrolment.models import Participant
 from portal.accounts.models import Role
 from portal.accounts.scope import AGGREGATE_ROLES, PEOPLE_ROLES, has_role, reach, reach_q
@@ -55,14 +56,21 @@ def certificate_participants_for(user) -> QuerySet[Participant]:
     return Participant.objects.filter(q).select_related("municipality", "administration")
 
 
+def regional_reach(user) -> bool:
+    """Whether the user reads a region's aggregates, and so its regional report."""
+    return bool(reach(user, AGGREGATE_ROLES).region_ids)
+
+
 def kinds_orderable_by(user) -> list[str]:
+    """The kinds of report the user may order. The regional report is counted in
+    PostgreSQL only (`enrolment.setbased`): not on the embedded SQLite of a demo."""
     people = reach(user, PEOPLE_ROLES)
     kinds = []
     if people:
         kinds.append(ReportKind.PROGRESS)
     if people.region_ids or people.municipality_ids:
         kinds.append(ReportKind.COMPLIANCE)
-    if reach(user, AGGREGATE_ROLES).region_ids:
+    if regional_reach(user) and setbased.is_supported():
         kinds.append(ReportKind.REGIONAL)
     if has_role(user, *CERTIFICATE_ROLES, Role.MANAGER):
         kinds.append(ReportKind.CERTIFICATE)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from enrolment import setbased
 from enrolment.progress import progress_of
 from enrolment.selectors import participant_for_user
 from portal.accounts.decorators import require_form_methods, require_safe, role_required
@@ -33,6 +34,7 @@ from .selectors import (
     certificate_by_code,
     certificates_administrable_by,
     kinds_orderable_by,
+    regional_reach,
     reports_visible_to,
     subscriptions_of,
 )
@@ -92,6 +94,7 @@ def _render_list(request, bound=None, subscription_form=None, status=200):
         "reports": reports,
         "new_report": _new_report(request, reports),
         "may_subscribe": has_role(user, *PEOPLE_ROLES),
+        "regional_needs_postgresql": not setbased.is_supported() and regional_reach(user),
     }
     if context["may_subscribe"]:
         context["subscriptions"] = list(subscriptions_of(user))

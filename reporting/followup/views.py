@@ -8,6 +8,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from enrolment import setbased
 from enrolment.selectors import participants_visible_to
 from portal.accounts.decorators import require_safe, role_required
 from portal.accounts.models import Role
@@ -55,9 +56,17 @@ def _region_section(region, on) -> str:
     return render_to_string("followup/_key_figures_region.html", {"section": section})
 
 
+def _counted_elsewhere(request):
+    """The key figures are counted in PostgreSQL only (`enrolment.setbased`): on the
+    embedded SQLite of a demo without services the page says so instead of failing."""
+    return render(request, "followup/key_figures.html", {"needs_postgresql": True})
+
+
 @require_safe
 @role_required(Role.PROGRAMME_ADMIN, Role.COUNCIL)
 def key_figures_page(request):
+    if not setbased.is_supported():
+        return _counted_elsewhere(request)
     on = timezone.localdate()
     sections = [
         day_figures("key-figures-page", region, on, partial(_region_section, region, on))
@@ -69,6 +78,8 @@ def key_figures_page(request):
 @require_safe
 @role_required(Role.PROGRAMME_ADMIN, Role.COUNCIL)
 def key_figures_export(request, file_format):
+    if not setbased.is_supported():
+        return _counted_elsewhere(request)
     on, figures = _key_figures(request)
     return table_response(key_figures_table(figures), file_format, f"nyckeltal-{on.isoformat()}")
 

@@ -88,7 +88,8 @@ def _standing_of(row):
     )
 
 
-@EXAMPLES
+# 300 histories: about half a second each, the suite's longest test.
+@settings(EXAMPLES, max_examples=300)
 @given(managers=st.lists(manager_st, min_size=1, max_size=3), mandates=mandate_st, on=days)
 def test_the_set_based_standing_agrees_with_progress_and_compliance(
     planned, managers, mandates, on
