@@ -29,6 +29,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from portal.daycache import kept
 from programmes.models import CourseOffering, OfferingState
 from programmes.terms import Term
 
@@ -281,6 +282,13 @@ def _placed_on(participants, municipalities, on: date) -> list[tuple[Participant
 
 
 def _offerings_by_slot(programme_ids, on: date):
+    """The offerings of the programmes still to end on the day, per slot (kept until a
+    write: the same for every manager of the programmes)."""
+    ids = sorted(set(programme_ids))
+    return kept("offerings-by-slot", (",".join(map(str, ids)), on), lambda: _read_by_slot(ids, on))
+
+
+def _read_by_slot(programme_ids, on: date):
     by_slot = defaultdict(list)
     for offering in CourseOffering.objects.filter(
         course__slot__programme_id__in=programme_ids,

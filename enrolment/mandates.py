@@ -17,6 +17,8 @@ from datetime import date, timedelta
 
 from django.db.models import DateField, Func
 
+from portal.daycache import kept
+
 from . import facts
 from .models import DeadlineDecision, Mandate, Participant
 
@@ -123,8 +125,14 @@ def decided_deadline(deadline, field: str, known, runs_from: date, on: date) -> 
 
 def mandates_of(municipality_id: int) -> list[Mandate]:
     """Every version of a municipality's mandate, with the administrations it names."""
-    return list(
-        Mandate.objects.filter(municipality_id=municipality_id).prefetch_related("administrations")
+    return kept(
+        "mandates",
+        (municipality_id,),
+        lambda: list(
+            Mandate.objects.filter(municipality_id=municipality_id).prefetch_related(
+                "administrations"
+            )
+        ),
     )
 
 

@@ -30,6 +30,7 @@ from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.daycache import kept
 from programmes.models import CourseEquivalence, Programme, ProgrammeSlot
 from programmes.selectors import region_programmes
 
@@ -143,10 +144,7 @@ def progress_for(participants, on: date | None = None, *, enrolments=None) -> di
         return {}
     on = on or timezone.localdate()
     ids = [p.pk for p in participants]
-    programmes = region_programmes(
-        {p.municipality.region_id for p in participants},
-        Programme.objects.prefetch_related("slots"),
-    )
+    programmes = _programmes({p.municipality.region_id for p in participants})
     if enrolments is None:
         enrolments = Enrolment.objects.filter(participant_id__in=ids).select_related(
             "offering__course"
@@ -169,6 +167,17 @@ def progress_for(participants, on: date | None = None, *, enrolments=None) -> di
             equivalences.get(programme.pk, {}) if programme else {},
         )
     return result
+
+
+def _programmes(region_ids) -> dict:
+    """The programme of each region with its slots (`region_programmes`), kept until a
+    write: the same for every manager of the regions."""
+    ids = sorted(region_ids)
+    return kept(
+        "programmes",
+        (",".join(map(str, ids)),),
+        lambda: region_programmes(ids, Programme.objects.prefetch_related("slots")),
+    )
 
 
 def _equivalences(participants, programmes, enrolments) -> dict[int, dict[int, int]]:

@@ -16,6 +16,7 @@ from portal.accounts.scope import (
     reach,
     reach_q,
 )
+from portal.daycache import kept
 from programmes.models import CourseOffering, Municipality, OfferingState
 from programmes.selectors import offered_to_q
 
@@ -168,21 +169,38 @@ def with_withdrawn_from(enrolments: QuerySet[Enrolment]) -> QuerySet[Enrolment]:
     return enrolments.annotate(withdrawn_from=Subquery(withdrawal.values("from_state")[:1]))
 
 
-def offerings_open_to(participant: Participant, progress) -> QuerySet[CourseOffering]:
-    """Open offerings the manager's municipality may take (`offered_to_q`) for the slots
-    they have neither filled nor started."""
-    free_slots = [s.slot.pk for s in progress.slots if s.status == SlotStatus.NOT_STARTED]
-    if not free_slots:
-        return CourseOffering.objects.none()
+def _free_slots(progress) -> list[int]:
+    return [s.slot.pk for s in progress.slots if s.status == SlotStatus.NOT_STARTED]
+
+
+def _open_offered(municipality) -> QuerySet[CourseOffering]:
+    """Open offerings the municipality may take (`offered_to_q`), in the order pages list
+    them."""
     return (
-        CourseOffering.objects.filter(
-            offered_to_q(participant.municipality),
-            state=OfferingState.OPEN,
-            course__slot_id__in=free_slots,
-        )
+        CourseOffering.objects.filter(offered_to_q(municipality), state=OfferingState.OPEN)
         .select_related("course__slot")
         .order_by("term_index", "course__slot__position", "course__title")
     )
+
+
+def offerings_open_to(participant: Participant, progress) -> QuerySet[CourseOffering]:
+    """Open offerings the manager's municipality may take (`offered_to_q`) for the slots
+    they have neither filled nor started."""
+    free_slots = _free_slots(progress)
+    if not free_slots:
+        return CourseOffering.objects.none()
+    return _open_offered(participant.municipality).filter(course__slot_id__in=free_slots)
+
+
+def offerings_open_to_listed(participant: Participant, progress) -> list[CourseOffering]:
+    """`offerings_open_to` for a page to list: the municipality's open offerings are kept
+    until a write (the same for each of its managers), then chosen by the free slots."""
+    free_slots = set(_free_slots(progress))
+    if not free_slots:
+        return []
+    municipality = participant.municipality
+    offered = kept("open-offerings", (municipality.pk,), lambda: list(_open_offered(municipality)))
+    return [o for o in offered if o.course.slot_id in free_slots]
 
 
 def nomination_requests_for(user) -> QuerySet[NominationRequest]:

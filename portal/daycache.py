@@ -13,6 +13,11 @@ tables they fill, read in one indexed query, so new rows make new figures too. (
 release of evaluation answers inserts in bulk, then deletes what it released through the
 ORM, which signals.)
 
+The same generation keeps what every page of a region reads alike and only programme and
+HR administrators change (`kept`): a region's programme with its slots, a municipality's
+mandates, the offerings still to run. Those tables are never filled in bulk outside the
+seed commands and migrations, which move the generation themselves.
+
 With no cache reachable every read misses and the figures are computed: the cache helps
 and never decides.
 """
@@ -20,7 +25,7 @@ and never decides.
 from django.apps import apps
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
 from django.utils import translation
 
 # The apps whose rows the council's figures are made of.
@@ -52,10 +57,15 @@ def _written(sender, **kwargs) -> None:
         transaction.on_commit(figures_changed)
 
 
+def _migrated(sender, **kwargs) -> None:
+    figures_changed()
+
+
 def connect() -> None:
     """Called once from the portal app's `ready()`."""
     for signal in (post_save, post_delete, m2m_changed):
         signal.connect(_written, dispatch_uid=f"portal.daycache.{signal}")
+    post_migrate.connect(_migrated, dispatch_uid="portal.daycache.post_migrate")
 
 
 def _inserted() -> str:
@@ -90,3 +100,32 @@ def day_figures(kind: str, region, on, compute):
         figures = compute()
         cache.set(key, figures, KEEP_SECONDS)
     return figures
+
+
+def kept(kind: str, parts, compute):
+    """`compute()`'s value for `parts` (ids, a day), from the cache when nothing was
+    written since it was made: for what pages read alike for every user of a region and
+    only a write through the ORM changes (no bulk insert).
+
+    Inside a transaction it is computed, never kept: what a transaction reads after its
+    own write must not outlive a rollback."""
+    if connection.in_atomic_block:
+        return compute()
+    key = ":".join(
+        str(part)
+        for part in (
+            "kept",
+            kind,
+            connection.settings_dict["NAME"],
+            *parts,
+            cache.get(generation_key(), 0),
+        )
+    )
+    try:
+        value = cache.get(key)
+    except Exception:  # kept by an earlier version of the code that no longer unpickles
+        value = None
+    if value is None:
+        value = compute()
+        cache.set(key, value, KEEP_SECONDS)
+    return value

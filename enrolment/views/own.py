@@ -13,7 +13,12 @@ from portal.accounts.models import Role
 
 from ..compliance import participant_compliance
 from ..progress import progress_of
-from ..selectors import offerings_open_to, participant_for_user, with_withdrawn_from
+from ..selectors import (
+    offerings_open_to,
+    offerings_open_to_listed,
+    participant_for_user,
+    with_withdrawn_from,
+)
 from ..services.requests import nomination_request_create
 from ..standing import deadline_line
 
@@ -33,15 +38,19 @@ def my_programme(request):
         )
         progress = progress_of(participant, today, enrolments=enrolments)
         compliance = participant_compliance(participant, on=today, progress=progress)
+        open_offerings = offerings_open_to_listed(participant, progress)
         context.update(
             progress=progress,
             enrolments=enrolments,
-            open_offerings=offerings_open_to(participant, progress),
+            open_offerings=open_offerings,
+            # Read only when there is an offering to ask for.
             requested_ids=set(
                 participant.nomination_requests.filter(state="open").values_list(
                     "offering_id", flat=True
                 )
-            ),
+            )
+            if open_offerings
+            else set(),
             compliance=compliance,
             deadline=deadline_line(compliance, progress),
         )

@@ -20,7 +20,8 @@ from django.views.decorators.http import require_POST
 
 from portal.accounts.access import opened
 from portal.accounts.decorators import require_form_methods, require_safe, role_required
-from portal.accounts.scope import EDITOR_ROLES, PEOPLE_ROLES, has_role
+from portal.accounts.scope import AGGREGATE_ROLES, EDITOR_ROLES, PEOPLE_ROLES, has_role, reach
+from portal.daycache import kept
 from portal.exports import table_response
 from portal.widgets import choices_read
 from programmes.models import CourseOffering, OfferingState
@@ -97,6 +98,16 @@ class _CountedPaginator(Paginator):
         return self._count()
 
 
+def _reach_key(user) -> str:
+    """The regions, municipalities and administrations the user reaches, as a key: what
+    `offerings_visible_to` depends on."""
+    r = reach(user, AGGREGATE_ROLES | PEOPLE_ROLES)
+    return "-".join(
+        ",".join(map(str, sorted(ids)))
+        for ids in (r.region_ids, r.municipality_ids, r.administration_ids)
+    )
+
+
 def _open_offerings(user):
     return offerings_visible_to(user).filter(state=OfferingState.OPEN)
 
@@ -119,8 +130,9 @@ def bulk_nomination(user, participants, *, form_id=BULK_FORM_ID) -> BulkNominati
     if not has_role(user, *EDITOR_ROLES) or not participants:
         return BulkNominationView()
     offerings = _open_offerings(user)
-    # Read once for the page: whether any is open, and the options.
-    open_now = list(offerings)
+    # Read once for the page: whether any is open, and the options; kept until a write
+    # for every user of the same reach.
+    open_now = kept("open-offerings-reach", (_reach_key(user),), lambda: list(offerings))
     if not open_now:
         return BulkNominationView(nothing_open=True)
     editable = participants_editable_by(user).filter(pk__in=[p.pk for p in participants])

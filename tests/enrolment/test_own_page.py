@@ -1,11 +1,13 @@
 from datetime import date
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from enrolment.mandates import add_months, deadlines_of
 from enrolment.models import Enrolment, NominationRequest, NominationRequestState
-from enrolment.selectors import with_withdrawn_from
+from enrolment.selectors import offerings_open_to_listed, with_withdrawn_from
 from enrolment.services.enrolments import enrolment_withdraw
 from programmes.models import OfferingState
 from tests import factories as f
@@ -311,7 +313,11 @@ def test_a_completed_manager_is_offered_the_certificate_and_no_deadline(client, 
     assert reverse("reporting:report_order", args=["certificate"]) in html
     assert "Nästa steg" not in html
     # Every slot filled: nothing is offered, and the database is not asked.
-    assert response.context["open_offerings"].query.is_empty()
+    assert response.context["open_offerings"] == []
+    progress = response.context["progress"]
+    with CaptureQueriesContext(connection) as queries:
+        assert offerings_open_to_listed(personas.manager_participant, progress) == []
+    assert queries.captured_queries == []
 
 
 def test_no_certificate_offered_before_completion(client, world, personas):

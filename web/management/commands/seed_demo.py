@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand
 from django.utils import translation
 
 from portal.accounts.models import Role
+from portal.daycache import figures_changed
 from web.demo.dalarna import DEMO_PASSWORD, DEMO_USERS, build_demo
 from web.demo.gavleborg import SCOPES as GAVLEBORG_SCOPES
 from web.demo.gavleborg import USERS as GAVLEBORG_USERS
@@ -42,6 +43,8 @@ class Command(BaseCommand):
             f"nominated, {s.evaluation_answers} answers to a course evaluation"
         )
         g = build_gavleborg()
+        # Bulk inserts send no signal: what was kept of the data before is forgotten here.
+        figures_changed()
         self.stdout.write(self.style.SUCCESS("Gävleborg demo loaded."))
         self.stdout.write(
             f"  {g.municipalities} municipalities, {g.offerings} course offerings, "

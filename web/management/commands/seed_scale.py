@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.db.models import ProtectedError
 
+from portal.daycache import figures_changed
 from web.demo.scale import DEFAULT_SEED, MAX_MUNICIPALITIES, MAX_REGIONS, build_scale
 
 
@@ -65,6 +66,8 @@ class Command(BaseCommand):
                 "The synthetic region cannot be replaced: other data still refers to it "
                 f"({error.args[0]}). Delete that data first."
             ) from error
+        # Bulk inserts send no signal: what was kept of the data before is forgotten here.
+        figures_changed()
         if connection.vendor == "postgresql":
             # Bulk inserts leave the planner's statistics behind until autovacuum comes by;
             # a benchmark run straight after would time plans made for empty tables.

@@ -1,0 +1,127 @@
+"""What pages read alike for every user of a region (a programme with its slots, a
+municipality's mandates, the offerings still to run or open) is kept until a write:
+read once, then from the cache, and read anew after any write through the ORM. Inside a
+transaction nothing is kept, so a rollback never leaves a kept read of its writes."""
+
+import re
+
+import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from enrolment.mandates import mandates_of
+from enrolment.progress import progress_of
+from enrolment.selectors import offerings_open_to, offerings_open_to_listed
+from enrolment.views.participants import _reach_key
+from programmes.models import OfferingState
+from tests import factories as f
+
+
+def _queries(call):
+    with CaptureQueriesContext(connection) as captured:
+        value = call()
+    return value, len(captured.captured_queries)
+
+
+def _mandate_rows(mandates):
+    return [
+        (m.pk, m.effective_from, sorted(a.pk for a in m.administrations.all())) for m in mandates
+    ]
+
+
+def test_a_municipalitys_mandates_are_read_once_until_a_write(transactional_db, world):
+    mandate = f.MandateFactory(municipality=world.borlange)
+    mandate.administrations.add(world.borlange_social)
+
+    first, read = _queries(lambda: mandates_of(world.borlange.pk))
+    again, read_again = _queries(lambda: mandates_of(world.borlange.pk))
+    assert read > 0 and read_again == 0
+    assert _mandate_rows(again) == _mandate_rows(first) != []
+
+    # A new version of the mandate (a save): the next read has it.
+    newer = f.MandateFactory(
+        municipality=world.borlange, effective_from=mandate.effective_from.replace(year=2026)
+    )
+    after, read_after = _queries(lambda: mandates_of(world.borlange.pk))
+    assert read_after > 0
+    assert {m.pk for m in after} == {mandate.pk, newer.pk}
+    # Another municipality's are its own.
+    assert mandates_of(world.falun.pk) == []
+
+
+def test_nothing_is_kept_inside_a_transaction(transactional_db, world):
+    f.MandateFactory(municipality=world.borlange)
+    with transaction.atomic():
+        _first, read = _queries(lambda: mandates_of(world.borlange.pk))
+        _again, read_again = _queries(lambda: mandates_of(world.borlange.pk))
+    assert read > 0 and read_again == read
+
+
+def test_the_open_offerings_a_manager_may_ask_for_are_the_querysets(transactional_db, world):
+    participant = f.ParticipantFactory(municipality=world.borlange)
+    for course in ("new", "law"):
+        f.offering_for(world.courses[course], "HT2026", state=OfferingState.OPEN)
+    f.offering_for(world.courses["steering"], "HT2026", state=OfferingState.PLANNED)
+    progress = progress_of(participant, timezone.localdate())
+
+    listed, read = _queries(lambda: offerings_open_to_listed(participant, progress))
+    again, read_again = _queries(lambda: offerings_open_to_listed(participant, progress))
+    expected = list(offerings_open_to(participant, progress))
+    assert len(expected) == 2 and read > 0 and read_again == 0
+    assert [o.pk for o in listed] == [o.pk for o in again] == [o.pk for o in expected]
+
+    # The offering closes (a save): it is no longer offered.
+    closing = expected[0]
+    closing.state = OfferingState.CLOSED
+    closing.save()
+    assert [o.pk for o in offerings_open_to_listed(participant, progress)] == [expected[1].pk]
+
+
+def test_users_of_different_reach_never_share_a_kept_read(world, personas):
+    keys = {
+        _reach_key(user)
+        for user in (
+            personas.programme_admin,
+            personas.hr_falun,
+            personas.hr_borlange,
+            personas.head_borlange_social,
+        )
+    }
+    assert len(keys) == 4
+
+
+def _without_tokens(html: str) -> str:
+    html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
+    return re.sub(r'"X-CSRFToken": "[^"]+"', "", html)
+
+
+@pytest.mark.parametrize("page", ["own", "detail", "compliance", "list"])
+def test_a_page_from_kept_reads_is_the_page_read_fresh(
+    transactional_db, client, world, personas, page
+):
+    for course in ("new", "law"):
+        f.offering_for(world.courses[course], "HT2026", state=OfferingState.OPEN)
+    mandate = f.MandateFactory(municipality=world.borlange)
+    mandate.administrations.add(world.borlange_social)
+    participant = personas.manager_participant
+    f.pass_course(participant, world.courses["collab"], "HT2024")
+    user, url = {
+        "own": (personas.manager, reverse("enrolment:my_programme")),
+        "detail": (
+            personas.hr_borlange,
+            reverse("enrolment:participant_detail", args=[participant.pk]),
+        ),
+        "compliance": (
+            personas.hr_borlange,
+            reverse("enrolment:compliance_municipality", args=[world.borlange.code]),
+        ),
+        "list": (personas.hr_borlange, reverse("enrolment:participant_list")),
+    }[page]
+    client.force_login(user)
+    fresh, fresh_queries = _queries(lambda: client.get(url))
+    kept, kept_queries = _queries(lambda: client.get(url))
+    assert fresh.status_code == kept.status_code == 200
+    assert _without_tokens(kept.content.decode()) == _without_tokens(fresh.content.decode())
+    assert kept_queries < fresh_queries
