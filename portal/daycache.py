@@ -76,30 +76,28 @@ def _inserted() -> str:
         return "-".join(str(n or 0) for n in cursor.fetchone())
 
 
+def _cached(parts, compute):
+    """`compute()`'s value kept under the key made of `parts` (the database's name added),
+    computed and kept when the cache has none."""
+    key = ":".join(str(part) for part in (parts[0], connection.settings_dict["NAME"], *parts[1:]))
+    try:
+        value = cache.get(key)
+    except Exception:  # kept by an earlier version of the code that no longer unpickles
+        value = None
+    if value is None:
+        value = compute()
+        cache.set(key, value, KEEP_SECONDS)
+    return value
+
+
 def day_figures(kind: str, region, on, compute):
     """`compute()`'s figures of the region on the day, from the cache when nothing was
     written since they were made."""
     generation = f"{cache.get(generation_key(), 0)}-{_inserted()}"
-    key = ":".join(
-        str(part)
-        for part in (
-            "followup",
-            kind,
-            connection.settings_dict["NAME"],
-            region.pk,
-            on.isoformat(),
-            translation.get_language(),
-            generation,
-        )
+    return _cached(
+        ("followup", kind, region.pk, on.isoformat(), translation.get_language(), generation),
+        compute,
     )
-    try:
-        figures = cache.get(key)
-    except Exception:  # kept by an earlier version of the code that no longer unpickles
-        figures = None
-    if figures is None:
-        figures = compute()
-        cache.set(key, figures, KEEP_SECONDS)
-    return figures
 
 
 def kept(kind: str, parts, compute):
@@ -111,21 +109,4 @@ def kept(kind: str, parts, compute):
     own write must not outlive a rollback."""
     if connection.in_atomic_block:
         return compute()
-    key = ":".join(
-        str(part)
-        for part in (
-            "kept",
-            kind,
-            connection.settings_dict["NAME"],
-            *parts,
-            cache.get(generation_key(), 0),
-        )
-    )
-    try:
-        value = cache.get(key)
-    except Exception:  # kept by an earlier version of the code that no longer unpickles
-        value = None
-    if value is None:
-        value = compute()
-        cache.set(key, value, KEEP_SECONDS)
-    return value
+    return _cached(("kept", kind, *parts, cache.get(generation_key(), 0)), compute)
