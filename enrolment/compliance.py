@@ -314,11 +314,20 @@ def _decisions_by_participant(participants, on: date):
 
 
 def _mandates(municipalities, on: date):
+    """The municipalities' mandates in effect by the day, per municipality, and the
+    version in force of each (every version kept until a write)."""
+    ids = sorted(m.pk for m in municipalities)
+    every = kept(
+        "mandates-in",
+        (",".join(map(str, ids)),),
+        lambda: list(
+            Mandate.objects.filter(municipality_id__in=ids).prefetch_related("administrations")
+        ),
+    )
     by_municipality = defaultdict(list)
-    for mandate in Mandate.objects.filter(
-        municipality__in=municipalities, effective_from__lte=on
-    ).prefetch_related("administrations"):
-        by_municipality[mandate.municipality_id].append(mandate)
+    for mandate in every:
+        if mandate.effective_from <= on:
+            by_municipality[mandate.municipality_id].append(mandate)
     in_force = {m.pk: mandate_in_force(by_municipality[m.pk], on) for m in municipalities}
     return by_municipality, in_force
 
