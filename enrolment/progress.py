@@ -133,8 +133,9 @@ class Progress:
 def progress_for(participants, on: date | None = None, *, enrolments=None) -> dict[int, Progress]:
     """Progress per participant id, for participants with `municipality` loaded.
 
-    Four queries whatever the number: programmes with their slots, enrolments that count
-    (passed or under way), and credit transfers. With `on`, progress as it stood that
+    At most four queries whatever the number: programmes with their slots (kept until a
+    write, so usually none), enrolments that count (passed or under way), and credit
+    transfers. With `on`, progress as it stood that
     day (today without): results dated later count as under way, later decisions not at
     all. A page that has read the managers' enrolments already (`enrolments`, every
     state, with `offering__course`) passes them and saves that query.
