@@ -20,8 +20,11 @@ from django.db.models.functions import Concat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.accounts.scope import PEOPLE_ROLES
+from portal.daycache import kept
+from portal.widgets import choices_read
 from programmes.models import Administration, Municipality
-from programmes.selectors import administrations_visible_to, municipalities_visible_to
+from programmes.selectors import administrations_visible_to, municipalities_visible_to, reach_key
 
 from . import setbased
 from .compliance import Status
@@ -139,13 +142,28 @@ class ParticipantFilter(django_filters.FilterSet):
         super().__init__(data, queryset, **kwargs)
         self.joined = False
         municipalities = municipalities_visible_to(user).order_by("name")
-        if municipalities.count() > 1:
+        administrations = administrations_visible_to(user).select_related("municipality")
+        # The options, read once and kept until a write for every user of the same reach;
+        # a chosen value is still checked against the querysets.
+        key = (reach_key(user, PEOPLE_ROLES),)
+        self.listed = {
+            "municipality": kept("filter-municipalities", key, lambda: list(municipalities)),
+            "administration": kept("filter-administrations", key, lambda: list(administrations)),
+        }
+        if len(self.listed["municipality"]) > 1:
             self.filters["municipality"].queryset = municipalities
         else:
             del self.filters["municipality"]
-        self.filters["administration"].queryset = administrations_visible_to(user).select_related(
-            "municipality"
-        )
+        self.filters["administration"].queryset = administrations
+
+    @property
+    def form(self):
+        if not hasattr(self, "_form"):
+            form = super().form
+            for name, listed in self.listed.items():
+                if name in form.fields:
+                    choices_read(form.fields[name], listed)
+        return self._form
 
     def _standing_needed(self) -> tuple[bool, bool, bool]:
         """Whether the filters need where each manager stands, whether the sort does, and

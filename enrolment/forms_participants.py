@@ -7,7 +7,13 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.scope import EDITOR_ROLES, reach
-from portal.widgets import BootstrapErrors, QuickCheckboxes, bootstrap_widgets, quick_selects
+from portal.widgets import (
+    BootstrapErrors,
+    ListedChoices,
+    QuickCheckboxes,
+    bootstrap_widgets,
+    quick_selects,
+)
 from programmes.models import Municipality
 from programmes.selectors import administrations_visible_to, municipalities_visible_to
 
@@ -224,6 +230,9 @@ class TakeOverForm(forms.Form):
 
 
 class OfferingChoiceField(forms.ModelChoiceField):
+    # A few offerings: one plain query, not a server-side cursor.
+    iterator = ListedChoices
+
     def label_from_instance(self, offering):
         return _("Course %(position)s: %(course)s, %(term)s") % {
             "position": offering.course.slot.position,

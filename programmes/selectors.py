@@ -36,6 +36,17 @@ def regions_visible_to(user, roles=AGGREGATE_ROLES | PEOPLE_ROLES) -> QuerySet[R
     ).distinct()
 
 
+def reach_key(user, roles=AGGREGATE_ROLES | PEOPLE_ROLES) -> str:
+    """The regions, municipalities and administrations the user reaches through `roles`,
+    as a key: what the reads scoped by that reach depend on (the offerings, the
+    municipalities and administrations a user may choose among)."""
+    r = reach(user, roles)
+    return "-".join(
+        ",".join(map(str, sorted(ids)))
+        for ids in (r.region_ids, r.municipality_ids, r.administration_ids)
+    )
+
+
 def municipalities_visible_to(user, roles=PEOPLE_ROLES) -> QuerySet[Municipality]:
     r = reach(user, roles)
     return Municipality.objects.filter(

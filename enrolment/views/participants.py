@@ -20,12 +20,17 @@ from django.views.decorators.http import require_POST
 
 from portal.accounts.access import opened
 from portal.accounts.decorators import require_form_methods, require_safe, role_required
-from portal.accounts.scope import AGGREGATE_ROLES, EDITOR_ROLES, PEOPLE_ROLES, has_role, reach
+from portal.accounts.scope import EDITOR_ROLES, PEOPLE_ROLES, has_role
 from portal.daycache import kept
 from portal.exports import table_response
 from portal.widgets import choices_read
 from programmes.models import CourseOffering, OfferingState
-from programmes.selectors import municipalities_visible_to, offered_to_q, offerings_visible_to
+from programmes.selectors import (
+    municipalities_visible_to,
+    offered_to_q,
+    offerings_visible_to,
+    reach_key,
+)
 
 from .. import facts
 from ..compliance import Status, participant_compliance
@@ -98,16 +103,6 @@ class _CountedPaginator(Paginator):
         return self._count()
 
 
-def _reach_key(user) -> str:
-    """The regions, municipalities and administrations the user reaches, as a key: what
-    `offerings_visible_to` depends on."""
-    r = reach(user, AGGREGATE_ROLES | PEOPLE_ROLES)
-    return "-".join(
-        ",".join(map(str, sorted(ids)))
-        for ids in (r.region_ids, r.municipality_ids, r.administration_ids)
-    )
-
-
 def _open_offerings(user):
     return offerings_visible_to(user).filter(state=OfferingState.OPEN)
 
@@ -132,7 +127,7 @@ def bulk_nomination(user, participants, *, form_id=BULK_FORM_ID) -> BulkNominati
     offerings = _open_offerings(user)
     # Read once for the page: whether any is open, and the options; kept until a write
     # for every user of the same reach.
-    open_now = kept("open-offerings-reach", (_reach_key(user),), lambda: list(offerings))
+    open_now = kept("open-offerings-reach", (reach_key(user),), lambda: list(offerings))
     if not open_now:
         return BulkNominationView(nothing_open=True)
     editable = participants_editable_by(user).filter(pk__in=[p.pk for p in participants])
@@ -307,12 +302,15 @@ def _detail(request, participant, *, nomination_form=None, warnings=None):
         offered = _nomination_offerings(request.user, participant, progress)
         if nomination_form is None:
             nomination_form = _nomination_form(participant, offered)
+            # The offerings are read once: for the choices, and to know there are any.
+            listed = list(offered)
+            choices_read(nomination_form.fields["offering"], listed)
+            if not listed:
+                # Nothing to choose from: say so rather than show an empty form.
+                nomination_form, nothing_open = None, True
         else:
             # Re-shown after an error: offer the same choices as before.
             nomination_form.fields["offering"].queryset = offered
-        if not nomination_form.is_bound and not offered.exists():
-            # Nothing to choose from: say so rather than show an empty form.
-            nomination_form, nothing_open = None, True
     else:
         nomination_form = None
     return render(

@@ -90,7 +90,8 @@ def _collector_after_worker_init(**env) -> list[str]:
         "import gc, runpy; import portal.wsgi; "
         "settings = runpy.run_path('gunicorn.conf.py'); "
         "before = gc.get_freeze_count(); settings['post_worker_init'](None); "
-        "print(gc.get_threshold()[0], before, gc.get_freeze_count())"
+        "import sys; views = 'enrolment.views.participants' in sys.modules; "
+        "print(gc.get_threshold()[0], before, gc.get_freeze_count(), views)"
     )
     clean = {k: v for k, v in os.environ.items() if k != "GUNICORN_GC_THRESHOLD"}
     result = subprocess.run(
@@ -106,8 +107,10 @@ def _collector_after_worker_init(**env) -> list[str]:
 
 
 def test_a_worker_freezes_what_it_loaded_and_collects_cycles_less_often():
-    threshold, frozen_before, frozen = _collector_after_worker_init()
+    threshold, frozen_before, frozen, views = _collector_after_worker_init()
     assert (threshold, frozen_before) == ("10000", "0")
+    # The views are imported before the first request, and frozen with the rest.
+    assert views == "True"
     # Django, the portal and its settings: far more than a page's objects.
     assert int(frozen) > 50_000
     assert _collector_after_worker_init(GUNICORN_GC_THRESHOLD="700")[0] == "700"

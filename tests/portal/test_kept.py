@@ -14,8 +14,8 @@ from django.utils import timezone
 from enrolment.mandates import mandates_of
 from enrolment.progress import progress_of
 from enrolment.selectors import offerings_open_to, offerings_open_to_listed
-from enrolment.views.participants import _reach_key
 from programmes.models import OfferingState
+from programmes.selectors import reach_key
 from tests import factories as f
 
 
@@ -81,7 +81,7 @@ def test_the_open_offerings_a_manager_may_ask_for_are_the_querysets(transactiona
 
 def test_users_of_different_reach_never_share_a_kept_read(world, personas):
     keys = {
-        _reach_key(user)
+        reach_key(user)
         for user in (
             personas.programme_admin,
             personas.hr_falun,
@@ -97,7 +97,7 @@ def _without_tokens(html: str) -> str:
     return re.sub(r'"X-CSRFToken": "[^"]+"', "", html)
 
 
-@pytest.mark.parametrize("page", ["own", "detail", "compliance", "list"])
+@pytest.mark.parametrize("page", ["own", "detail", "compliance", "list", "list-region"])
 def test_a_page_from_kept_reads_is_the_page_read_fresh(
     transactional_db, client, world, personas, page
 ):
@@ -118,6 +118,10 @@ def test_a_page_from_kept_reads_is_the_page_read_fresh(
             reverse("enrolment:compliance_municipality", args=[world.borlange.code]),
         ),
         "list": (personas.hr_borlange, reverse("enrolment:participant_list")),
+        "list-region": (
+            personas.programme_admin,
+            reverse("enrolment:participant_list") + f"?municipality={world.borlange.pk}",
+        ),
     }[page]
     client.force_login(user)
     fresh, fresh_queries = _queries(lambda: client.get(url))
@@ -125,3 +129,21 @@ def test_a_page_from_kept_reads_is_the_page_read_fresh(
     assert fresh.status_code == kept.status_code == 200
     assert _without_tokens(kept.content.decode()) == _without_tokens(fresh.content.decode())
     assert kept_queries < fresh_queries
+
+
+def test_the_list_offers_a_new_administration_at_the_next_read(
+    transactional_db, client, world, personas
+):
+    client.force_login(personas.programme_admin)
+    url = reverse("enrolment:participant_list")
+    before = client.get(url).content.decode()
+    f.AdministrationFactory(municipality=world.falun, name="Nyinrättad förvaltning")
+    after = client.get(url)
+    assert "Nyinrättad förvaltning" not in before
+    assert "Nyinrättad förvaltning" in after.content.decode()
+    # Chosen, it filters by the queryset, so an administration out of reach is refused.
+    elsewhere = f.MunicipalityFactory(region=f.RegionFactory(county_code="21", name="Gävleborg"))
+    outside = f.AdministrationFactory(municipality=elsewhere, name="Annan region")
+    refused = client.get(url, {"administration": outside.pk})
+    assert "Annan region" not in refused.content.decode()
+    assert "is-invalid" in refused.content.decode()
