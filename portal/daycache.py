@@ -3,9 +3,9 @@ write.
 
 Key figures, intake planning and the region's compliance count a whole region, and the
 figures of a day change only when the data behind them does. Every save or delete of a
-model of the apps they read (programmes, enrolment, evaluations) moves a generation number
-forward, and figures are kept under the generation they were made in, so any write makes
-every kept figure unreachable. The number moves at the write, for what the same
+model of the apps they read (programmes, enrolment, evaluations) moves the generation on
+(a new token), and figures are kept under the generation they were made in, so any write makes
+every kept figure unreachable. The generation moves at the write, for what the same
 transaction reads next, and again when the transaction commits, so that figures made
 meanwhile from the data before it are never read after it. Bulk inserts send no signal
 (the participant import, the loading of data): the key also holds the highest id of the
@@ -22,8 +22,12 @@ With no cache reachable every read misses and the figures are computed: the cach
 and never decides.
 """
 
+import threading
+import uuid
+
 from django.apps import apps
 from django.core.cache import cache
+from django.core.signals import request_finished, request_started
 from django.db import connection, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
 from django.utils import translation
@@ -43,12 +47,39 @@ def generation_key() -> str:
     return f"followup:generation:{connection.settings_dict['NAME']}"
 
 
+# The generation a request has read, so that it asks the cache once, not at every kept
+# read; forgotten at the request's end and at any write the request makes.
+_request = threading.local()
+
+
 def figures_changed() -> None:
-    """The data behind the council's figures changed: forget every kept figure."""
-    try:
-        cache.incr(generation_key())
-    except ValueError:  # not there yet (or the cache is down)
-        cache.set(generation_key(), 1, None)
+    """The data behind the council's figures changed: forget every kept figure. A new
+    generation is a random token, never a count: a count could start again (the key
+    evicted while values kept under it survive) and find the values of an earlier day."""
+    _request.generation = None
+    cache.set(generation_key(), uuid.uuid4().hex, None)
+
+
+def generation() -> str:
+    """The current generation; inside a request, as the request first read it (or as its
+    own last write left it)."""
+    current = getattr(_request, "generation", None)
+    if current is None:
+        current = cache.get(generation_key())
+        if current is None:
+            cache.add(generation_key(), uuid.uuid4().hex, None)
+            current = cache.get(generation_key(), "")
+        if getattr(_request, "open", False):
+            _request.generation = current
+    return current
+
+
+def _request_started(**kwargs) -> None:
+    _request.open, _request.generation = True, None
+
+
+def _request_finished(**kwargs) -> None:
+    _request.open, _request.generation = False, None
 
 
 def _written(sender, **kwargs) -> None:
@@ -66,6 +97,8 @@ def connect() -> None:
     for signal in (post_save, post_delete, m2m_changed):
         signal.connect(_written, dispatch_uid=f"portal.daycache.{signal}")
     post_migrate.connect(_migrated, dispatch_uid="portal.daycache.post_migrate")
+    request_started.connect(_request_started, dispatch_uid="portal.daycache.request_started")
+    request_finished.connect(_request_finished, dispatch_uid="portal.daycache.request_finished")
 
 
 def _inserted() -> str:
@@ -93,9 +126,9 @@ def _cached(parts, compute):
 def day_figures(kind: str, region, on, compute):
     """`compute()`'s figures of the region on the day, from the cache when nothing was
     written since they were made."""
-    generation = f"{cache.get(generation_key(), 0)}-{_inserted()}"
+    current = f"{generation()}-{_inserted()}"
     return _cached(
-        ("followup", kind, region.pk, on.isoformat(), translation.get_language(), generation),
+        ("followup", kind, region.pk, on.isoformat(), translation.get_language(), current),
         compute,
     )
 
@@ -109,4 +142,4 @@ def kept(kind: str, parts, compute):
     own write must not outlive a rollback."""
     if connection.in_atomic_block:
         return compute()
-    return _cached(("kept", kind, *parts, cache.get(generation_key(), 0)), compute)
+    return _cached(("kept", kind, *parts, generation()), compute)

@@ -147,3 +147,44 @@ def test_the_list_offers_a_new_administration_at_the_next_read(
     refused = client.get(url, {"administration": outside.pk})
     assert "Annan region" not in refused.content.decode()
     assert "is-invalid" in refused.content.decode()
+
+
+def test_a_request_reads_the_generation_once_and_again_after_its_own_write():
+    from django.core.cache import cache
+    from django.core.signals import request_finished, request_started
+
+    from portal import daycache
+
+    outside = daycache.generation()
+    cache.set(daycache.generation_key(), "written-by-another-process", None)
+    # Outside a request (a worker, a command) every read asks the cache.
+    assert daycache.generation() == "written-by-another-process" != outside
+
+    request_started.send(sender=None)
+    try:
+        first = daycache.generation()
+        cache.set(daycache.generation_key(), "written-meanwhile", None)
+        assert daycache.generation() == first == "written-by-another-process"
+        # The request's own write is seen at once.
+        daycache.figures_changed()
+        own = daycache.generation()
+        assert own not in (first, "written-meanwhile")
+        assert own == cache.get(daycache.generation_key())
+    finally:
+        request_finished.send(sender=None)
+    cache.set(daycache.generation_key(), "after", None)
+    assert daycache.generation() == "after"
+
+
+def test_a_generation_never_comes_back_after_the_key_is_lost():
+    from django.core.cache import cache
+
+    from portal import daycache
+
+    seen = set()
+    for _ in range(20):
+        daycache.figures_changed()
+        seen.add(daycache.generation())
+        cache.delete(daycache.generation_key())  # evicted, or Redis restarted
+        seen.add(daycache.generation())
+    assert len(seen) == 40
