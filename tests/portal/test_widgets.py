@@ -7,6 +7,7 @@ from django.template.loader import render_to_string
 from portal.widgets import (
     BootstrapErrors,
     QuickCheckboxes,
+    QuickRendering,
     QuickSelect,
     bootstrap_widgets,
     choices_read,
@@ -161,3 +162,44 @@ def test_choices_read_give_the_options_of_the_queryset_without_a_query(
     submitted = Form(data={"municipality": str(world.falun.pk)})
     choices_read(submitted.fields["municipality"], [])
     assert submitted.is_valid() and submitted.cleaned_data["municipality"] == world.falun
+
+
+@pytest.mark.parametrize("value", [None, "", 'Ann "A" & <b>'])
+@pytest.mark.parametrize(
+    "widget",
+    [forms.TextInput, forms.SearchInput, forms.EmailInput, forms.NumberInput, forms.DateInput],
+)
+def test_quick_inputs_write_the_same_html_as_djangos(widget, value):
+    attrs = {"class": "form-control", "id": "id_q", "required": True, "disabled": False}
+
+    class Form(forms.Form):
+        q = forms.CharField(required=False, widget=widget(attrs=attrs))
+
+    form = Form(initial={"q": value})
+    django_html = str(form["q"])
+    quick_selects(form)
+
+    assert type(form.fields["q"].widget).__name__ == f"Quick{widget.__name__}"
+    assert str(form["q"]) == django_html
+
+
+@pytest.mark.parametrize("value", [None, "name", "-hp"])
+def test_the_sort_order_of_a_filter_is_quick_and_writes_the_same_html(value):
+    import django_filters
+
+    from enrolment.models import Participant
+
+    class Filters(django_filters.FilterSet):
+        ordering = django_filters.OrderingFilter(fields=(("name", "name"), ("hp", "hp")))
+
+        class Meta:
+            model = Participant
+            fields = []
+
+    data = {} if value is None else {"ordering": value}
+    django_form = Filters(data).form
+    form = Filters(data).form
+    quick_selects(form)
+
+    assert isinstance(form.fields["ordering"].widget, QuickRendering)
+    assert _tags(str(form["ordering"])) == _tags(str(django_form["ordering"]))
