@@ -17,6 +17,7 @@ from enrolment.facts import TOOK_COURSE_STATES
 from enrolment.models import Enrolment, Participant
 from portal.accounts.models import Role
 from portal.accounts.scope import AGGREGATE_ROLES, reach, reach_q
+from portal.daycache import kept
 from portal.disclosure import MIN_GROUP
 from programmes.models import Course, CourseOffering, Municipality
 from programmes.terms import Term
@@ -94,6 +95,20 @@ def rounds_for_participant(participant: Participant) -> QuerySet[EvaluationRound
 
 def open_rounds_for_participant(participant: Participant, on: date) -> QuerySet[EvaluationRound]:
     return rounds_for_participant(participant).filter(opens_on__lte=on, closes_on__gte=on)
+
+
+def offerings_evaluated_on(on: date) -> frozenset[int]:
+    """The offerings with a round open on the day, kept until a write: a manager enrolled
+    in none of them has no round to answer, and their page need not ask."""
+    return kept(
+        "offerings-evaluated",
+        (on.isoformat(),),
+        lambda: frozenset(
+            EvaluationRound.objects.filter(opens_on__lte=on, closes_on__gte=on).values_list(
+                "offering_id", flat=True
+            )
+        ),
+    )
 
 
 def responses_visible_to(user, roles=AGGREGATE_ROLES) -> QuerySet[Response]:

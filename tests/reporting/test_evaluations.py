@@ -6,7 +6,8 @@ from datetime import timedelta
 import pytest
 from django.contrib.messages import get_messages
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import connection, models
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -394,6 +395,29 @@ def test_own_page_shows_no_evaluation_of_a_course_not_taken(client, personas, ev
     client.force_login(personas.manager)
     page = client.get(reverse("enrolment:my_programme")).content.decode()
     assert reverse("evaluations:answer", args=[evaluation.pk]) not in page
+
+
+def test_own_page_asks_for_rounds_only_when_one_of_the_managers_offerings_has_one(
+    transactional_db, client, world, personas, offering, questionnaire
+):
+    """The offerings with a round open today are kept until a write: a manager enrolled in
+    none of them costs no query for rounds, and a round opened meanwhile shows at once."""
+    _took(personas.manager_participant, offering)
+    client.force_login(personas.manager)
+    page = reverse("enrolment:my_programme")
+
+    client.get(page)
+    with CaptureQueriesContext(connection) as quiet:
+        client.get(page)
+    assert not [q for q in quiet.captured_queries if "evaluations_evaluationround" in q["sql"]]
+
+    evaluation = EvaluationRound.objects.create(
+        offering=offering,
+        questionnaire=questionnaire,
+        opens_on=TODAY,
+        closes_on=TODAY + timedelta(days=14),
+    )
+    assert reverse("evaluations:answer", args=[evaluation.pk]) in client.get(page).content.decode()
 
 
 # --- Questionnaires and rounds ---------------------------------------------------------
