@@ -3,12 +3,15 @@ Dockerfile and docker-compose.yml use it). Chosen for a machine of two cores by 
 (`bench/load.sh`, 20 users, 290 municipalities and 20,000 managers); each can be set from
 the environment (README, "Web server").
 
-- Workers: two processes per core. A page's time is Python's, not PostgreSQL's (its
-  queries take a millisecond or less), so processes, not threads, share the cores.
+- Workers: three processes per core. A page's time is Python's, not PostgreSQL's (its
+  queries take a millisecond or less), so processes, not threads, share the cores; and a
+  keep-alive connection stays with the worker that accepted it, so with two per core a
+  worker holding several busy users queued them while the cores stood a quarter idle.
 - Threads: two per worker (the gthread worker), so that a worker busy with one slow page
-  still answers the next. Measured: 4 workers × 2 threads 40–46 requests/s; 3 × 4,
-  4 × 4 and 6 × 2 no more; 4 × 1 24–27 (a keep-alive connection waits behind one
-  request). Eight requests in flight, eight database connections at most.
+  still answers the next. Measured on 2 cores, the same code, runs taken in turn:
+  6 workers × 2 threads 49.1, 50.7 and 50.8 requests/s (p95 250–300 ms); 4 × 2 43.0,
+  43.1 and 51.9 (p95 240–390 ms, 20–26 s of 80 idle); 8 × 1 46.9. Twelve requests in
+  flight, twelve database connections at most.
 - Timeout: 60 s for a worker that stops answering, well above the slowest page; reports are
   never made in the web request (Celery workers make them).
 - Warm start: a worker imports the URLconf and every view before its first request (half
@@ -37,7 +40,7 @@ def _int(name: str, default: int) -> int:
 
 
 bind = os.environ.get("GUNICORN_BIND", f"0.0.0.0:{_int('PORT', 8000)}")
-workers = _int("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2)
+workers = _int("WEB_CONCURRENCY", multiprocessing.cpu_count() * 3)
 worker_class = "gthread"
 threads = _int("GUNICORN_THREADS", 2)
 timeout = _int("GUNICORN_TIMEOUT", 60)

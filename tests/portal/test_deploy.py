@@ -57,6 +57,31 @@ def test_docker_compose_file_is_valid():
     assert result.returncode == 0, result.stderr
 
 
+def test_docker_compose_leaves_the_workers_to_gunicorn_conf_unless_set():
+    import yaml
+
+    def web_environment(**env):
+        result = subprocess.run(
+            ["docker-compose", "-f", "docker-compose.yml", "config"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env={**{k: v for k, v in os.environ.items() if not k.startswith("WEB_")}, **env},
+        )
+        assert result.returncode == 0, result.stderr
+        return yaml.safe_load(result.stdout)["services"]["web"]["environment"]
+
+    unset = web_environment()
+    assert not unset.get("WEB_CONCURRENCY") and not unset.get("GUNICORN_THREADS")
+    # Empty, as compose passes it, is gunicorn.conf.py's own choice.
+    import multiprocessing
+
+    chosen = _gunicorn_settings(WEB_CONCURRENCY="", GUNICORN_THREADS="")
+    assert (chosen["workers"], chosen["threads"]) == (3 * multiprocessing.cpu_count(), 2)
+    assert web_environment(WEB_CONCURRENCY="12")["WEB_CONCURRENCY"] in ("12", 12)
+
+
 def _gunicorn_settings(**env) -> dict:
     """gunicorn.conf.py read as gunicorn reads it, with only the given variables set."""
     import runpy
@@ -68,11 +93,11 @@ def _gunicorn_settings(**env) -> dict:
         return runpy.run_path(str(ROOT / "gunicorn.conf.py"))
 
 
-def test_gunicorn_runs_two_processes_a_core_of_two_threads_recycled_rarely():
+def test_gunicorn_runs_three_processes_a_core_of_two_threads_recycled_rarely():
     import multiprocessing
 
     chosen = _gunicorn_settings()
-    assert chosen["workers"] == 2 * multiprocessing.cpu_count()
+    assert chosen["workers"] == 3 * multiprocessing.cpu_count()
     assert (chosen["worker_class"], chosen["threads"]) == ("gthread", 2)
     assert (chosen["max_requests"], chosen["max_requests_jitter"]) == (20000, 2000)
     assert chosen["bind"] == "0.0.0.0:8000"
