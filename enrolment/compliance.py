@@ -317,13 +317,18 @@ def _mandates(municipalities, on: date):
     """The municipalities' mandates in effect by the day, per municipality, and the
     version in force of each (every version kept until a write)."""
     ids = sorted(m.pk for m in municipalities)
-    every = kept(
-        "mandates-in",
-        (",".join(map(str, ids)),),
-        lambda: list(
-            Mandate.objects.filter(municipality_id__in=ids).prefetch_related("administrations")
-        ),
-    )
+    if len(ids) == 1:
+        # One municipality's (its compliance page, a head's start page): the same entry
+        # as its managers' pages read.
+        every = mandates_of(ids[0])
+    else:
+        every = kept(
+            "mandates-in",
+            (",".join(map(str, ids)),),
+            lambda: list(
+                Mandate.objects.filter(municipality_id__in=ids).prefetch_related("administrations")
+            ),
+        )
     by_municipality = defaultdict(list)
     for mandate in every:
         if mandate.effective_from <= on:

@@ -188,3 +188,19 @@ def test_a_generation_never_comes_back_after_the_key_is_lost():
         cache.delete(daycache.generation_key())  # evicted, or Redis restarted
         seen.add(daycache.generation())
     assert len(seen) == 40
+
+
+def test_one_municipalitys_compliance_reads_the_mandates_its_managers_pages_keep(
+    transactional_db, world
+):
+    from enrolment.compliance import _mandates
+
+    mandate = f.MandateFactory(municipality=world.borlange)
+    mandate.administrations.add(world.borlange_social)
+    kept_list, read = _queries(lambda: mandates_of(world.borlange.pk))
+    (by_municipality, in_force), again = _queries(
+        lambda: _mandates([world.borlange], timezone.localdate())
+    )
+    assert read > 0 and again == 0
+    assert _mandate_rows(by_municipality[world.borlange.pk]) == _mandate_rows(kept_list)
+    assert in_force[world.borlange.pk].pk == mandate.pk
