@@ -134,6 +134,11 @@ class EvaluationRound(models.Model):
     def is_open_on(self, day) -> bool:
         return self.opens_on <= day <= self.closes_on
 
+    @staticmethod
+    def open_on_q(day) -> Q:
+        """`is_open_on` as a query condition."""
+        return Q(opens_on__lte=day, closes_on__gte=day)
+
 
 class Response(models.Model):
     """One participant's answers, kept apart from who gave them. The municipality is kept

@@ -94,7 +94,7 @@ def rounds_for_participant(participant: Participant) -> QuerySet[EvaluationRound
 
 
 def open_rounds_for_participant(participant: Participant, on: date) -> QuerySet[EvaluationRound]:
-    return rounds_for_participant(participant).filter(opens_on__lte=on, closes_on__gte=on)
+    return rounds_for_participant(participant).filter(EvaluationRound.open_on_q(on))
 
 
 def offerings_evaluated_on(on: date) -> frozenset[int]:
@@ -104,7 +104,7 @@ def offerings_evaluated_on(on: date) -> frozenset[int]:
         "offerings-evaluated",
         (on.isoformat(),),
         lambda: frozenset(
-            EvaluationRound.objects.filter(opens_on__lte=on, closes_on__gte=on).values_list(
+            EvaluationRound.objects.filter(EvaluationRound.open_on_q(on)).values_list(
                 "offering_id", flat=True
             )
         ),

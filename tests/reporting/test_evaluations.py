@@ -707,3 +707,10 @@ def test_questions_can_swap_places(client, world, personas):
     )
     assert response.status_code == 302
     assert list(questionnaire.questions.values_list("text", flat=True)) == ["Sedan", "Först"]
+
+
+@pytest.mark.parametrize("days", [-4, -3, 0, 14, 15])
+def test_a_round_is_open_in_the_database_on_the_days_it_is_open_in_python(evaluation, days):
+    day = TODAY + timedelta(days=days)
+    in_sql = EvaluationRound.objects.filter(EvaluationRound.open_on_q(day)).exists()
+    assert in_sql == evaluation.is_open_on(day) == (-3 <= days <= 14)
