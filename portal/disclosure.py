@@ -27,7 +27,7 @@ small, exact and needs nothing beyond the standard library.
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import MAX_PREC, Context, Decimal, Inexact
 from fractions import Fraction
 
 MIN_GROUP = 5
@@ -123,13 +123,16 @@ class Disclosure:
             return Protected(dict(self.values), set(), set(), exact=True)
         primary = {k for k, n in self.people.items() if is_small(n)}
         secondary: set = set()
+        ties = _Ties(self.relations, primary)
         while True:
-            hidden = primary | secondary
             small = primary - secondary
-            extra = self._complement(hidden) or self._unpin(hidden, small)
+            extra = self._complement(ties)
+            if extra is None:
+                extra = self._unpin(ties.hidden, small)
             if extra is None:
                 return Protected(dict(self.values), primary, secondary)
             secondary.add(extra)
+            ties.hide(extra)
 
     # --- Secondary suppression -------------------------------------------------------
 
@@ -147,14 +150,13 @@ class Disclosure:
                 return min(tier, key=lambda item: (self.values[item[1]], item[0] == 0))[1]
         return None
 
-    def _complement(self, hidden):
-        """A relation with a single hidden figure gives it away: hide one more."""
-        for total, parts in self.relations:
-            members = [total, *parts]
-            if sum(1 for k in members if k in hidden) == 1:
-                candidate = self._candidate(members, hidden)
-                if candidate is not None:
-                    return candidate
+    def _complement(self, ties):
+        """A relation with a single hidden figure gives it away: hide one more (the first
+        such relation, in the order they were declared)."""
+        for index in ties.single():
+            candidate = self._candidate(ties.members[index], ties.hidden)
+            if candidate is not None:
+                return candidate
         return None
 
     def _unpin(self, hidden, small):
@@ -178,13 +180,57 @@ class Disclosure:
         return None
 
 
+class _Ties:
+    """The sums of an output with how many hidden figures each holds, kept up to date as
+    figures are hidden one at a time, so that finding the sums that give a figure away
+    reads a count per sum instead of every figure of every sum."""
+
+    def __init__(self, relations, hidden):
+        self.members = [[total, *parts] for total, parts in relations]
+        self.hidden = set(hidden)
+        self.containing = defaultdict(list)
+        for index, members in enumerate(self.members):
+            for key in members:
+                self.containing[key].append(index)
+        self.counts = [sum(1 for k in members if k in self.hidden) for members in self.members]
+
+    def hide(self, key) -> None:
+        if key not in self.hidden:
+            self.hidden.add(key)
+            for index in self.containing[key]:
+                self.counts[index] += 1
+
+    def single(self):
+        """The sums with exactly one hidden figure, in order."""
+        return (index for index, n in enumerate(self.counts) if n == 1)
+
+
 # --- What a reader can work out ------------------------------------------------------
 
 
-def _exact(value) -> int | Fraction:
-    """A figure as an exact number: counts stay integers (cheap to add up), the rest
-    (hp carry a decimal) become fractions."""
-    return value if isinstance(value, int) else Fraction(Decimal(str(value)))
+# Sums of figures in decimal arithmetic that never rounds: hp carry a decimal, and a sum
+# of them read as one fraction at the end costs one conversion instead of one a figure.
+_EXACT = Context(prec=MAX_PREC, traps=[Inexact])
+
+
+def _decimal(value) -> int | Decimal:
+    """A figure as an exact number: counts stay integers, hp stay decimals, anything else
+    (a mean) becomes the decimal it prints as."""
+    return value if isinstance(value, int | Decimal) else Decimal(str(value))
+
+
+def _exact_sum(terms) -> int | Fraction:
+    """sum(c · value) over (c, value), exactly: an integer, or a fraction when a value
+    carries a decimal."""
+    total = _EXACT.create_decimal(0)
+    whole = 0
+    for c, value in terms:
+        value = _decimal(value)
+        if isinstance(value, int):
+            whole += c * value
+        else:
+            total = _EXACT.add(total, _EXACT.multiply(c, value))
+    return whole + Fraction(total) if total else whole
 
 
 def pinned_figures(values, relations, hidden, small, counts) -> set:
@@ -196,6 +242,14 @@ def pinned_figures(values, relations, hidden, small, counts) -> set:
     return determined(rows, hidden) | _narrowed(values, rows, hidden, small, counts)
 
 
+def _divided(value, factor):
+    """value / factor, exact: a whole number while it is one (the coefficients are ±1, so
+    most steps stay in integers, far cheaper than fractions)."""
+    if isinstance(value, int) and isinstance(factor, int) and value % factor == 0:
+        return value // factor
+    return Fraction(value) / factor
+
+
 def determined(rows, hidden) -> set:
     """The hidden figures that the linear relations (each {key: coefficient}, summing to
     zero) fix whatever the shown figures are: those whose unit vector lies in the row
@@ -204,7 +258,7 @@ def determined(rows, hidden) -> set:
     index = {k: i for i, k in enumerate(columns)}
     matrix = []
     for row in rows:
-        vector = {index[k]: Fraction(c) for k, c in row.items() if k in index and c}
+        vector = {index[k]: c for k, c in row.items() if k in index and c}
         if vector:
             matrix.append(vector)
     pivots = []
@@ -216,7 +270,7 @@ def determined(rows, hidden) -> set:
         pivot = free.pop(found)
         factor = pivot[column]
         for key in list(pivot):
-            pivot[key] /= factor
+            pivot[key] = _divided(pivot[key], factor)
         for other in matrix:
             if other is not pivot and column in other:
                 scale = other[column]
@@ -241,7 +295,7 @@ def _narrowed(values, rows, hidden, small, counts) -> set:
     for row in rows:
         terms = [(k, c) for k, c in row.items() if k in hidden]
         if terms:
-            rest = -sum(c * _exact(values[k]) for k, c in row.items() if k not in hidden)
+            rest = -_exact_sum((c, values[k]) for k, c in row.items() if k not in hidden)
             relations.append((terms, rest))
     scale = math.lcm(*(rest.denominator for _terms, rest in relations)) if relations else 1
     low, high = {}, {}

@@ -6,7 +6,16 @@ from fractions import Fraction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from portal.disclosure import HIDDEN, WITHHELD, Disclosure, _narrowed, grid, suppressed
+from portal.disclosure import (
+    HIDDEN,
+    WITHHELD,
+    Disclosure,
+    _narrowed,
+    determined,
+    grid,
+    pinned_figures,
+    suppressed,
+)
 from tests.auditor import Published, recovered
 
 # Mostly small counts, as in a region of small municipalities, with zeros and larger ones.
@@ -47,7 +56,7 @@ def _published_grid(values, protected, with_series=False):
     return pub
 
 
-def _protect_grid(values, with_series=False):
+def _declared_grid(values, with_series=False) -> Disclosure:
     d = Disclosure()
     rows, columns = range(len(values)), range(len(values[0]))
     grid(
@@ -65,7 +74,11 @@ def _protect_grid(values, with_series=False):
             running += sum(v[c] for v in values)
             cumulative.append(d.figure(("C", c), running))
         d.series([("T", c) for c in columns], cumulative)
-    return d.protect()
+    return d
+
+
+def _protect_grid(values, with_series=False):
+    return _declared_grid(values, with_series).protect()
 
 
 @FAST
@@ -226,3 +239,99 @@ def test_fast_narrowing_pins_exactly_what_the_plain_reasoning_pins(values, sums,
     assert _narrowed(figures, rows, hidden, small, counts) == _plain_narrowed(
         figures, rows, hidden, small, counts
     )
+
+
+# --- The kept counts find what reading every sum afresh finds ---------------------------
+
+
+def _plain_determined(rows, hidden) -> set:
+    """Gauss-Jordan elimination in fractions throughout: what `determined` must equal."""
+    columns = sorted(hidden, key=repr)
+    index = {k: i for i, k in enumerate(columns)}
+    matrix = [{index[k]: Fraction(c) for k, c in row.items() if k in index and c} for row in rows]
+    matrix = [row for row in matrix if row]
+    pivots, free = [], list(matrix)
+    for column in range(len(columns)):
+        found = next((i for i, r in enumerate(free) if column in r), None)
+        if found is None:
+            continue
+        pivot = free.pop(found)
+        factor = pivot[column]
+        for key in list(pivot):
+            pivot[key] /= factor
+        for other in matrix:
+            if other is not pivot and column in other:
+                scale = other[column]
+                for key, value in pivot.items():
+                    other[key] = other.get(key, 0) - scale * value
+                    if not other[key]:
+                        del other[key]
+        pivots.append(pivot)
+    return {columns[next(iter(r))] for r in pivots if len(r) == 1}
+
+
+def _plain_protect(d: Disclosure):
+    """Secondary suppression as its rule reads: each round looks at every sum for one with
+    a single hidden figure, else at the pinned figures; what `protect` must equal."""
+    primary = {k for k, n in d.people.items() if n is not None and 0 < n < 5}
+    secondary = set()
+    while True:
+        hidden = primary | secondary
+        extra = None
+        for total, parts in d.relations:
+            members = [total, *parts]
+            if sum(1 for k in members if k in hidden) == 1:
+                extra = d._candidate(members, hidden)
+                if extra is not None:
+                    break
+        if extra is None:
+            extra = d._unpin(hidden, primary - secondary)
+        if extra is None:
+            return primary, secondary
+        secondary.add(extra)
+
+
+@FAST
+@given(grids, st.booleans())
+def test_kept_counts_withhold_what_every_sum_read_afresh_withholds(values, with_series):
+    """The same figures hidden, in the same order of choice, on tables with their margins
+    and a cumulative series."""
+    protected = _protect_grid(values, with_series)
+    d = _declared_grid(values, with_series)
+    assert (protected.primary, protected.secondary) == _plain_protect(d)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    sums=st.lists(
+        st.tuples(st.integers(0, 11), st.sets(st.integers(0, 11), min_size=1, max_size=6)),
+        max_size=10,
+    ),
+    hidden=st.sets(st.integers(0, 11)),
+)
+def test_elimination_in_integers_pins_what_fractions_pin(sums, hidden):
+    rows = [{t: 1, **dict.fromkeys(p - {t}, -1)} for t, p in sums if p - {t}]
+    assert determined([dict(r) for r in rows], hidden) == _plain_determined(rows, hidden)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    values=st.lists(amounts, min_size=2, max_size=10),
+    sums=st.lists(
+        st.tuples(st.integers(0, 9), st.sets(st.integers(0, 9), min_size=1, max_size=5)),
+        max_size=6,
+    ),
+    hidden=st.sets(st.integers(0, 9)),
+)
+def test_hp_with_a_decimal_are_summed_exactly(values, sums, hidden):
+    """The shown hp of a sum are added in decimals and read as one fraction: the pinned
+    figures are those that adding every figure as a fraction gives."""
+    figures = dict(enumerate(values))
+    relations = [(t, sorted(p - {t})) for t, p in sums if t in figures and p - {t}]
+    relations = [(t, [k for k in p if k in figures]) for t, p in relations]
+    relations = [(t, p) for t, p in relations if p]
+    hidden = {k for k in hidden if k in figures}
+    counts = {k for k, v in figures.items() if isinstance(v, int)}
+    rows = [{t: 1, **dict.fromkeys(p, -1)} for t, p in relations]
+    plain = _plain_determined(rows, hidden) | _plain_narrowed(figures, rows, hidden, set(), counts)
+    assert pinned_figures(figures, relations, hidden, set(), counts) == plain
