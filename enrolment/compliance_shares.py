@@ -1,10 +1,14 @@
 """Compliance per municipality as shares, as a viewer of a whole region may see them."""
 
 from dataclasses import dataclass
+from functools import partial
 
+from django.template.loader import render_to_string
+
+from portal.daycache import day_figures
 from portal.disclosure import NO_FIGURE, Disclosure
 
-from .compliance import MunicipalityCompliance, Status
+from .compliance import MunicipalityCompliance, Status, region_compliance_summary
 
 
 @dataclass
@@ -35,3 +39,28 @@ def compliance_lines(results: list[MunicipalityCompliance], *, exact: bool):
         shares = [(s, protected.share((key, s), (key, "total"))) for s in Status.ORDER]
         lines.append(ComplianceLine(result, protected.shown((key, "total")), shares))
     return lines
+
+
+def _region_table(region, on, *, exact: bool) -> str:
+    return render_to_string(
+        "enrolment/compliance/_region_table.html",
+        {
+            "region": region,
+            "statuses": [(s, Status.LABELS[s]) for s in Status.ORDER],
+            "results": compliance_lines(
+                region_compliance_summary(region=region, on=on), exact=exact
+            ),
+        },
+    )
+
+
+def region_compliance_section(region, on, *, exact: bool) -> str:
+    """A region's compliance table, rendered: the same for every viewer with the same
+    rights to the region (exact for its programme administrators), so kept for the day
+    until a write, like the council's key figures."""
+    return day_figures(
+        f"compliance-region-{'exact' if exact else 'disclosed'}",
+        region,
+        on,
+        partial(_region_table, region, on, exact=exact),
+    )

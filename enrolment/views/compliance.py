@@ -1,12 +1,9 @@
 """Compliance pages: a municipality's managers against its mandate, the regional view,
 and the mandate versions themselves."""
 
-from functools import partial
-
 from django.contrib import messages
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,7 +17,6 @@ from portal.accounts.scope import (
     reach,
     reach_q,
 )
-from portal.daycache import day_figures
 from portal.exports import Table, table_response
 from programmes.models import Municipality
 from programmes.selectors import municipalities_visible_to, regions_visible_to
@@ -31,9 +27,8 @@ from ..compliance import (
     municipality_compliance,
     municipality_compliance_listing,
     must_start_by,
-    region_compliance_summary,
 )
-from ..compliance_shares import compliance_lines
+from ..compliance_shares import region_compliance_section
 from ..filters_compliance import ComplianceFilter
 from ..forms import MandateForm
 from ..models import Mandate
@@ -211,19 +206,6 @@ def compliance_export(request, code, file_format):
     return table_response(table, file_format, filename)
 
 
-def _region_table(region, on, *, exact: bool) -> str:
-    return render_to_string(
-        "enrolment/compliance/_region_table.html",
-        {
-            "region": region,
-            "statuses": [(s, Status.LABELS[s]) for s in Status.ORDER],
-            "results": compliance_lines(
-                region_compliance_summary(region=region, on=on), exact=exact
-            ),
-        },
-    )
-
-
 @require_safe
 @role_required(Role.PROGRAMME_ADMIN, Role.COUNCIL)
 def compliance_region(request):
@@ -232,15 +214,8 @@ def compliance_region(request):
     )
     on = timezone.localdate()
     exact_regions = reach(request.user, frozenset({Role.PROGRAMME_ADMIN})).region_ids
-    # A region's table is the same for every viewer with the same rights to it: kept
-    # rendered for the day until a write, like the council's key figures.
     sections = [
-        day_figures(
-            f"compliance-region-{'exact' if region.pk in exact_regions else 'disclosed'}",
-            region,
-            on,
-            partial(_region_table, region, on, exact=region.pk in exact_regions),
-        )
+        region_compliance_section(region, on, exact=region.pk in exact_regions)
         for region in regions
     ]
     return render(request, "enrolment/compliance/region.html", {"on": on, "sections": sections})

@@ -178,28 +178,26 @@ def _grid(municipalities, terms, cells: dict, row_totals: dict) -> tuple[list[Gr
     and {municipality: (value, people)}. Column totals add up the municipalities: a
     manager belongs to one municipality, so their people never overlap."""
     zero = (0, 0)
+    indexes = [t.index for t in terms]
+    column_values, column_people = [0] * len(indexes), [0] * len(indexes)
+    total_value = total_people = 0
     rows = []
     for m in municipalities:
+        pk = m.pk
+        row_cells = []
+        for i, t in enumerate(indexes):
+            value, people = cells.get((pk, t), zero)
+            row_cells.append(Cell(value, people))
+            column_values[i] += value
+            column_people[i] += people
+        value, people = row_totals.get(pk, zero)
+        total_value += value
+        total_people += people
         rows.append(
-            GridRow(
-                label=m.name,
-                municipality=m,
-                cells=[Cell(*cells.get((m.pk, t.index), zero)) for t in terms],
-                total=Cell(*row_totals.get(m.pk, zero)),
-            )
+            GridRow(label=m.name, municipality=m, cells=row_cells, total=Cell(value, people))
         )
-    column = [
-        Cell(
-            sum((cells.get((m.pk, t.index), zero)[0] for m in municipalities), 0),
-            sum(cells.get((m.pk, t.index), zero)[1] for m in municipalities),
-        )
-        for t in terms
-    ]
-    total = Cell(
-        sum((row_totals.get(m.pk, zero)[0] for m in municipalities), 0),
-        sum(row_totals.get(m.pk, zero)[1] for m in municipalities),
-    )
-    return rows, GridRow(label=_("The region"), cells=column, total=total)
+    column = [Cell(v, n) for v, n in zip(column_values, column_people, strict=True)]
+    return rows, GridRow(label=_("The region"), cells=column, total=Cell(total_value, total_people))
 
 
 def key_figures(*, region, on: date, compliance_results=None) -> KeyFigures:

@@ -1,10 +1,7 @@
 """The council's follow-up pages: key figures (with their download) and intake planning."""
 
-from functools import partial
-
 from django.db.models import Q
 from django.shortcuts import render
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -13,14 +10,18 @@ from enrolment.selectors import participants_visible_to
 from portal.accounts.decorators import require_safe, role_required
 from portal.accounts.models import Role
 from portal.accounts.scope import AGGREGATE_ROLES, reach
-from portal.daycache import day_figures
 from portal.exports import Table, table_response
 from programmes.selectors import municipalities_visible_to, regions_visible_to
 
-from .. import charts
-from .disclosed import disclosed_key_figures
-from .figures import key_figures, key_figures_table
-from .planning import intake_plan, plan_table, region_intake_plan
+from .figures import key_figures_table
+from .planning import intake_plan, plan_table
+from .sections import (
+    intake_section,
+    key_figures_section,
+    plan_section,
+    region_key_figures,
+    region_plan_table,
+)
 
 HR_ROLES = frozenset({Role.HR_ADMIN})
 
@@ -29,31 +30,10 @@ def _regions(user):
     return list(regions_visible_to(user, AGGREGATE_ROLES).order_by("name"))
 
 
-def _disclosed_key_figures(region, on):
-    return disclosed_key_figures(key_figures(region=region, on=on))
-
-
 def _key_figures(request):
     """The same figures for every viewer of a region: kept for the day until a write."""
     on = timezone.localdate()
-    return on, [
-        day_figures("key-figures", region, on, partial(_disclosed_key_figures, region, on))
-        for region in _regions(request.user)
-    ]
-
-
-def _region_section(region, on) -> str:
-    """One region's part of the key figures page, rendered: the same for every viewer of
-    the region in a language, so it is kept like the figures it is made of."""
-    kf = day_figures("key-figures", region, on, partial(_disclosed_key_figures, region, on))
-    section = {
-        "kf": kf,
-        "trained_chart": charts.participants_per_term_chart(kf, f"trained-{kf.region.pk}"),
-        "pass_rate_chart": charts.pass_rate_chart(kf, f"pass-rate-{kf.region.pk}"),
-        "compliance_chart": charts.compliance_chart(kf, f"compliance-{kf.region.pk}"),
-        "credits_per_term": list(zip(kf.terms, kf.credits_total.cells, strict=True)),
-    }
-    return render_to_string("followup/_key_figures_region.html", {"section": section})
+    return on, [region_key_figures(region, on) for region in _regions(request.user)]
 
 
 def _counted_elsewhere(request):
@@ -68,10 +48,7 @@ def key_figures_page(request):
     if not setbased.is_supported():
         return _counted_elsewhere(request)
     on = timezone.localdate()
-    sections = [
-        day_figures("key-figures-page", region, on, partial(_region_section, region, on))
-        for region in _regions(request.user)
-    ]
+    sections = [key_figures_section(region, on) for region in _regions(request.user)]
     return render(request, "followup/key_figures.html", {"on": on, "sections": sections})
 
 
@@ -84,28 +61,9 @@ def key_figures_export(request, file_format):
     return table_response(key_figures_table(figures), file_format, f"nyckeltal-{on.isoformat()}")
 
 
-def _region_plan_table(region, on, *, exact: bool):
-    return plan_table(
-        region_intake_plan(region=region, on=on),
-        exact=exact,
-        regional=True,
-        total_label=_("The region"),
-    )
-
-
 def _exact_regions(user) -> frozenset:
     """The regions whose plans the user reads exact (a programme administrator's)."""
     return reach(user, frozenset({Role.PROGRAMME_ADMIN})).region_ids
-
-
-def _kept_plan_table(region, on, exact_regions):
-    exact = region.pk in exact_regions
-    return day_figures(
-        f"intake-plan-{'exact' if exact else 'disclosed'}",
-        region,
-        on,
-        partial(_region_plan_table, region, on, exact=exact),
-    )
 
 
 def _hr_plan_table(user, on):
@@ -129,23 +87,10 @@ def _plans(request):
     regions = _regions(user)
     if regions:
         exact_regions = _exact_regions(user)
-        return on, [_kept_plan_table(region, on, exact_regions) for region in regions]
+        return on, [
+            region_plan_table(region, on, exact=region.pk in exact_regions) for region in regions
+        ]
     return on, [_hr_plan_table(user, on)]
-
-
-def _plan_section(table, key: str) -> str:
-    section = {
-        "key": key,
-        "table": table,
-        "chart": charts.intake_chart(table.plan, table.shown_need, f"intake-{key}")
-        if table.total
-        else None,
-    }
-    return render_to_string("followup/_intake_section.html", {"section": section})
-
-
-def _region_plan_section(region, on, exact_regions) -> str:
-    return _plan_section(_kept_plan_table(region, on, exact_regions), f"r{region.pk}")
 
 
 @require_safe
@@ -154,19 +99,13 @@ def intake_planning(request):
     on = timezone.localdate()
     regions = _regions(request.user)
     if not regions:
-        sections = [_plan_section(_hr_plan_table(request.user, on), "own")]
+        sections = [plan_section(_hr_plan_table(request.user, on), "own")]
     else:
         # A region's section is the same for every viewer with the same rights to it:
         # kept rendered, like the plan it is made of.
         exact_regions = _exact_regions(request.user)
         sections = [
-            day_figures(
-                f"intake-page-{'exact' if region.pk in exact_regions else 'disclosed'}",
-                region,
-                on,
-                partial(_region_plan_section, region, on, exact_regions),
-            )
-            for region in regions
+            intake_section(region, on, exact=region.pk in exact_regions) for region in regions
         ]
     return render(request, "followup/intake_planning.html", {"on": on, "sections": sections})
 
