@@ -30,6 +30,7 @@ from django.core.cache import cache
 from django.core.signals import request_finished, request_started
 from django.db import connection, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
+from django.dispatch import Signal
 from django.utils import translation
 
 # The apps whose rows the council's figures are made of.
@@ -39,6 +40,10 @@ APPS = frozenset({"programmes", "enrolment", "evaluations"})
 BULK_INSERTED = ("enrolment.Participant", "enrolment.Enrolment", "enrolment.CreditTransfer")
 
 KEEP_SECONDS = 60 * 60 * 24
+
+# Sent when a write through the ORM to the apps above has committed and the generation
+# has moved: what keeps figures can make them again ahead of their first reader.
+figures_committed = Signal()
 
 
 def generation_key() -> str:
@@ -82,10 +87,15 @@ def _request_finished(**kwargs) -> None:
     _request.open, _request.generation = False, None
 
 
+def _committed() -> None:
+    figures_changed()
+    figures_committed.send(sender=None)
+
+
 def _written(sender, **kwargs) -> None:
     if sender._meta.app_label in APPS:
         figures_changed()
-        transaction.on_commit(figures_changed)
+        transaction.on_commit(_committed)
 
 
 def _migrated(sender, **kwargs) -> None:
@@ -109,10 +119,15 @@ def _inserted() -> str:
         return "-".join(str(n or 0) for n in cursor.fetchone())
 
 
+def _key(parts) -> str:
+    """The cache key of `parts`, with the database's name."""
+    return ":".join(str(part) for part in (parts[0], connection.settings_dict["NAME"], *parts[1:]))
+
+
 def _cached(parts, compute):
     """`compute()`'s value kept under the key made of `parts` (the database's name added),
     computed and kept when the cache has none."""
-    key = ":".join(str(part) for part in (parts[0], connection.settings_dict["NAME"], *parts[1:]))
+    key = _key(parts)
     try:
         value = cache.get(key)
     except Exception:  # kept by an earlier version of the code that no longer unpickles
@@ -123,14 +138,20 @@ def _cached(parts, compute):
     return value
 
 
+def _day_parts(kind: str, region, on) -> tuple:
+    current = f"{generation()}-{_inserted()}"
+    return ("followup", kind, region.pk, on.isoformat(), translation.get_language(), current)
+
+
 def day_figures(kind: str, region, on, compute):
     """`compute()`'s figures of the region on the day, from the cache when nothing was
     written since they were made."""
-    current = f"{generation()}-{_inserted()}"
-    return _cached(
-        ("followup", kind, region.pk, on.isoformat(), translation.get_language(), current),
-        compute,
-    )
+    return _cached(_day_parts(kind, region, on), compute)
+
+
+def day_figures_kept(kind: str, region, on) -> bool:
+    """Whether `day_figures` would read the figures from the cache now."""
+    return cache.get(_key(_day_parts(kind, region, on))) is not None
 
 
 def kept(kind: str, parts, compute):

@@ -14,6 +14,12 @@ BEAT_SCHEDULE = {
         # courses begin): every stored standing is recomputed once, before anyone reads.
         "schedule": crontab(minute=5, hour=0),
     },
+    "figures-warm-daily": {
+        "task": "reporting.tasks.warm_day_figures",
+        # After the refresh: the council's figures of the new day, made before anyone
+        # reads them (a write during the day has them made again).
+        "schedule": crontab(minute=20, hour=0),
+    },
     "offerings-close-started": {
         "task": "enrolment.tasks.offerings_close_started_daily",
         # Nightly: an offering that started takes no more nominations or waitlist places.

@@ -328,6 +328,11 @@ CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 1
 CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"retry_policy": CELERY_TASK_PUBLISH_RETRY_POLICY}
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="portal")
 CELERY_BEAT_SCHEDULE = BEAT_SCHEDULE
+# Seconds after a committed write before a worker makes the council's day figures of every
+# region again (`reporting.followup.warming`), so that the first reader after a write finds
+# them made; writes meanwhile are made up in the same run. Empty: never ahead of a reader
+# (always so without a worker, where tasks would run inside the writing request).
+FIGURES_WARM_SECONDS = env.float("FIGURES_WARM_SECONDS", default=5.0) if REDIS_URL else None
 
 if REDIS_URL:
     CACHES = {

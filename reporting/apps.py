@@ -15,3 +15,9 @@ class ReportingConfig(AppConfig):
             certificate_review(participant=participant, reason=reason)
 
         result_changed.connect(review, weak=False, dispatch_uid="reporting.certificate_review")
+
+        from portal.daycache import figures_committed
+
+        from .followup.warming import warm_later
+
+        figures_committed.connect(warm_later, dispatch_uid="reporting.followup.warm_later")

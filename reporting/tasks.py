@@ -6,6 +6,7 @@ from datetime import date
 from celery import Task, shared_task
 from django.utils import timezone
 
+from .followup.warming import make_day_figures
 from .models import Failure
 from .services.requests import (
     PASSING_FAULTS,
@@ -60,3 +61,10 @@ def deliver_monthly_reports(month: str | None = None) -> int:
     """Beat runs this on the first of each month; `month` (YYYY-MM-DD) redoes a past one."""
     day = date.fromisoformat(month) if month else timezone.localdate()
     return subscriptions_deliver(month=day)
+
+
+@shared_task(ignore_result=True)
+def warm_day_figures() -> int:
+    """A committed write asked for it, or beat after the night's refresh: the council's
+    figures of the day made before anyone reads them."""
+    return make_day_figures()

@@ -23,6 +23,9 @@ def pytest_configure(config):
         )
     # Hashing with the production hasher costs a third of a second a user; tests make many.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # A committed write would have a worker make the council's figures of every region:
+    # only the tests of that (tests/reporting/test_warming.py) ask for it.
+    settings.FIGURES_WARM_SECONDS = None
 
 
 @pytest.fixture(autouse=True)

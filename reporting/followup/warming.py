@@ -1,0 +1,69 @@
+"""The council's day figures made ahead of their first reader.
+
+Every committed write moves the day cache's generation (`portal.daycache`), so the next
+reader of key figures, intake planning or the region's compliance would wait while the
+whole region is counted again. Instead, a write asks a worker to make them: a few seconds
+after the first write (`FIGURES_WARM_SECONDS`) the worker makes every region's sections,
+in every language and for both kinds of viewer, under the keys the pages read. Writes
+while one run is pending ask for nothing more; a write during a run asks for another, and
+what the run made from the data before it is kept under the old generation, never read.
+
+A page never waits for the worker: with nothing made yet, it counts for itself, as before.
+"""
+
+import logging
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from django.utils import timezone, translation
+
+from enrolment import setbased
+from enrolment.compliance_shares import region_compliance_section
+from programmes.models import Region
+
+from .sections import intake_section, key_figures_section
+
+logger = logging.getLogger(__name__)
+
+
+def pending_key() -> str:
+    return f"followup:warm-pending:{connection.settings_dict['NAME']}"
+
+
+def warm_later(**kwargs) -> bool:
+    """Asks a worker to make the figures again soon, unless that is asked already.
+    Returns whether it asked. Connected to `portal.daycache.figures_committed`."""
+    delay = settings.FIGURES_WARM_SECONDS
+    if delay is None or not setbased.is_supported():
+        return False
+    # With the cache unreachable `add` answers nothing: the pages count for themselves.
+    if not cache.add(pending_key(), 1, timeout=int(delay) + 120):
+        return False
+    from reporting.tasks import warm_day_figures
+
+    try:
+        warm_day_figures.apply_async(countdown=delay)
+    except Exception:
+        # The broker down: the write stands and the first reader counts. The pending mark
+        # stays until it expires, so that writes meanwhile do not wait on the broker too.
+        logger.warning("The council's figures could not be queued for making", exc_info=True)
+        return False
+    return True
+
+
+def make_day_figures(on=None) -> int:
+    """Makes every region's kept sections of the day; returns how many regions."""
+    cache.delete(pending_key())
+    if not setbased.is_supported():
+        return 0
+    on = on or timezone.localdate()
+    regions = list(Region.objects.order_by("pk"))
+    for region in regions:
+        for language, _name in settings.LANGUAGES:
+            with translation.override(language):
+                key_figures_section(region, on)
+                for exact in (False, True):
+                    intake_section(region, on, exact=exact)
+                    region_compliance_section(region, on, exact=exact)
+    return len(regions)
