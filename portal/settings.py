@@ -330,9 +330,10 @@ CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="portal")
 CELERY_BEAT_SCHEDULE = BEAT_SCHEDULE
 # Seconds after a committed write before a worker makes the council's day figures of every
 # region again (`reporting.followup.warming`), so that the first reader after a write finds
-# them made; writes meanwhile are made up in the same run. Empty: never ahead of a reader
+# them made; writes meanwhile are made up in the same run. 0: never ahead of a reader
 # (always so without a worker, where tasks would run inside the writing request).
-FIGURES_WARM_SECONDS = env.float("FIGURES_WARM_SECONDS", default=5.0) if REDIS_URL else None
+_warm_seconds = float(env("FIGURES_WARM_SECONDS", default="5").strip() or 0)
+FIGURES_WARM_SECONDS = (_warm_seconds or None) if REDIS_URL else None
 
 if REDIS_URL:
     CACHES = {
