@@ -3,13 +3,14 @@
 import csv
 import io
 import re
-from datetime import date
+from datetime import date, datetime, time
 from decimal import Decimal
 
 import openpyxl
 import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
+from django.utils import timezone
 
 from enrolment.models import Enrolment, EnrolmentEvent, EnrolmentState, Participant
 from enrolment.services.enrolments import WARNING_CODES, enrolment_nominate
@@ -1121,7 +1122,7 @@ def _long_record(world, personas, size):
                 from_state=S.ADMITTED if step else "",
                 to_state=S.PASSED if step else S.ADMITTED,
                 actor=personas.hr_borlange,
-                at=passed.offering.end_date,
+                at=_noon(passed.offering.end_date),
             )
     f.EnrolmentFactory(
         participant=participant,
@@ -1149,6 +1150,10 @@ def _long_record(world, personas, size):
             appointed_on=participant.appointed_on,
         )
     return participant
+
+
+def _noon(day):
+    return timezone.make_aware(datetime.combine(day, time(12)))
 
 
 @pytest.mark.parametrize("size", [1, 3])
