@@ -19,13 +19,16 @@ mandates, the offerings still to run. Those tables are never filled in bulk outs
 seed commands and migrations, which move the generation themselves.
 
 With no cache reachable every read misses and the figures are computed: the cache helps
-and never decides.
+and never decides. A write that could not move the generation (Redis unreachable, its
+data kept) has its process move it at the next read that reaches Redis, so that nothing
+kept before the outage is read after it.
 """
 
 import threading
 import uuid
 
 from django.apps import apps
+from django.conf import settings
 from django.core.cache import cache
 from django.core.signals import request_finished, request_started
 from django.db import connection, transaction
@@ -57,17 +60,32 @@ def generation_key() -> str:
 _request = threading.local()
 
 
+# A write whose new generation could not be told to the cache (Redis unreachable, which
+# the cache reports as a failed set): the process moves the generation at its next read
+# instead, so that values kept before the outage are not read after it as if nothing had
+# been written meanwhile.
+_unsent = threading.Event()
+
+
 def figures_changed() -> None:
     """The data behind the council's figures changed: forget every kept figure. A new
     generation is a random token, never a count: a count could start again (the key
     evicted while values kept under it survive) and find the values of an earlier day."""
     _request.generation = None
-    cache.set(generation_key(), uuid.uuid4().hex, None)
+    told = cache.set(generation_key(), uuid.uuid4().hex, None)
+    # django-redis answers True, or None when it could not reach Redis; Django's own
+    # backends answer None always, and never fail to be reached.
+    if told or not settings.CACHES["default"]["BACKEND"].startswith("django_redis"):
+        _unsent.clear()
+    else:
+        _unsent.set()
 
 
 def generation() -> str:
     """The current generation; inside a request, as the request first read it (or as its
     own last write left it)."""
+    if _unsent.is_set():
+        figures_changed()
     current = getattr(_request, "generation", None)
     if current is None:
         current = cache.get(generation_key())

@@ -204,3 +204,31 @@ def test_one_municipalitys_compliance_reads_the_mandates_its_managers_pages_keep
     assert read > 0 and again == 0
     assert _mandate_rows(by_municipality[world.borlange.pk]) == _mandate_rows(kept_list)
     assert in_force[world.borlange.pk].pk == mandate.pk
+
+
+def test_a_write_while_the_cache_is_unreachable_moves_the_generation_once_it_is_back(settings):
+    """Values kept before an outage are never read after it as if nothing had been
+    written meanwhile: the write that could not tell the cache moves the generation at
+    the process's next read."""
+    from django.core.cache import cache
+
+    from portal import daycache
+
+    before = daycache.generation()
+    reachable = settings.CACHES
+    settings.CACHES = {
+        "default": {
+            **reachable["default"],
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
+            "OPTIONS": {**reachable["default"]["OPTIONS"], "SOCKET_CONNECT_TIMEOUT": 0.2},
+        }
+    }
+    try:
+        daycache.figures_changed()  # the write during the outage
+    finally:
+        settings.CACHES = reachable
+    assert cache.get(daycache.generation_key()) == before  # Redis never heard of it
+    after = daycache.generation()
+    assert after != before
+    assert cache.get(daycache.generation_key()) == after
+    assert daycache.generation() == after  # moved once, not at every read
