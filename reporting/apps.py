@@ -18,6 +18,6 @@ class ReportingConfig(AppConfig):
 
         from portal.daycache import figures_committed
 
-        from .followup.warming import warm_later
+        from .tasks import warm_later
 
         figures_committed.connect(warm_later, dispatch_uid="reporting.followup.warm_later")

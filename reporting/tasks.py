@@ -1,12 +1,17 @@
 """Thin Celery tasks: each takes ids or a date, and calls a service."""
 
 import contextlib
+import logging
 from datetime import date
 
 from celery import Task, shared_task
+from django.conf import settings
+from django.core.cache import cache
 from django.utils import timezone
 
-from .followup.warming import make_day_figures
+from enrolment import setbased
+
+from .followup.warming import make_day_figures, pending_key
 from .models import Failure
 from .services.requests import (
     PASSING_FAULTS,
@@ -17,6 +22,8 @@ from .services.requests import (
     reports_sweep,
 )
 from .services.subscriptions import subscriptions_deliver
+
+logger = logging.getLogger(__name__)
 
 
 class ReportTask(Task):
@@ -68,3 +75,22 @@ def warm_day_figures() -> int:
     """A committed write asked for it, or beat after the night's refresh: the council's
     figures of the day made before anyone reads them."""
     return make_day_figures()
+
+
+def warm_later(**kwargs) -> bool:
+    """Asks a worker to make the figures again soon, unless that is asked already.
+    Returns whether it asked. Connected to `portal.daycache.figures_committed`."""
+    delay = settings.FIGURES_WARM_SECONDS
+    if delay is None or not setbased.is_supported():
+        return False
+    # With the cache unreachable `add` answers nothing: the pages count for themselves.
+    if not cache.add(pending_key(), 1, timeout=int(delay) + 120):
+        return False
+    try:
+        warm_day_figures.apply_async(countdown=delay)
+    except Exception:
+        # The broker down: the write stands and the first reader counts. The pending mark
+        # stays until it expires, so that writes meanwhile do not wait on the broker too.
+        logger.warning("The council's figures could not be queued for making", exc_info=True)
+        return False
+    return True

@@ -11,8 +11,6 @@ what the run made from the data before it is kept under the old generation, neve
 A page never waits for the worker: with nothing made yet, it counts for itself, as before.
 """
 
-import logging
-
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
@@ -24,32 +22,9 @@ from programmes.models import Region
 
 from .sections import intake_section, key_figures_section
 
-logger = logging.getLogger(__name__)
-
 
 def pending_key() -> str:
     return f"followup:warm-pending:{connection.settings_dict['NAME']}"
-
-
-def warm_later(**kwargs) -> bool:
-    """Asks a worker to make the figures again soon, unless that is asked already.
-    Returns whether it asked. Connected to `portal.daycache.figures_committed`."""
-    delay = settings.FIGURES_WARM_SECONDS
-    if delay is None or not setbased.is_supported():
-        return False
-    # With the cache unreachable `add` answers nothing: the pages count for themselves.
-    if not cache.add(pending_key(), 1, timeout=int(delay) + 120):
-        return False
-    from reporting.tasks import warm_day_figures
-
-    try:
-        warm_day_figures.apply_async(countdown=delay)
-    except Exception:
-        # The broker down: the write stands and the first reader counts. The pending mark
-        # stays until it expires, so that writes meanwhile do not wait on the broker too.
-        logger.warning("The council's figures could not be queued for making", exc_info=True)
-        return False
-    return True
 
 
 def make_day_figures(on=None) -> int:

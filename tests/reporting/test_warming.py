@@ -12,7 +12,8 @@ from django.utils import timezone, translation
 from enrolment.compliance_shares import _region_table, region_compliance_section
 from portal.daycache import day_figures_kept, figures_changed
 from reporting.followup import sections
-from reporting.followup.warming import make_day_figures, pending_key, warm_later
+from reporting.followup.warming import make_day_figures, pending_key
+from reporting.tasks import warm_later
 from tests.workers import purge_queue
 
 from .test_worker import broker_down, transactional_db_client  # noqa: F401
@@ -113,9 +114,9 @@ def test_the_run_makes_what_the_pages_read(db, world, personas, completed, borla
 
 def test_with_the_broker_down_a_write_stands_and_the_next_ones_do_not_ask_again(
     transactional_db,
-    broker_down,
+    broker_down,  # noqa: F811
     settings,
-    world,  # noqa: F811
+    world,
 ):
     settings.FIGURES_WARM_SECONDS = 0.2
     cache.delete(pending_key())
