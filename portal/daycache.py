@@ -86,6 +86,9 @@ def generation() -> str:
     own last write left it)."""
     if _unsent.is_set():
         figures_changed()
+        if _unsent.is_set():
+            # Still unreachable: nothing kept can be read, so ask nothing more of it.
+            return uuid.uuid4().hex
     current = getattr(_request, "generation", None)
     if current is None:
         current = cache.get(generation_key())
