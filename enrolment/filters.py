@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.scope import PEOPLE_ROLES
 from portal.daycache import kept
-from portal.widgets import choices_read
+from portal.widgets import listed_options, options_read
 from programmes.models import Administration, Municipality
 from programmes.selectors import administrations_visible_to, municipalities_visible_to, reach_key
 
@@ -147,8 +147,12 @@ class ParticipantFilter(django_filters.FilterSet):
         # a chosen value is still checked against the querysets.
         key = (reach_key(user, PEOPLE_ROLES),)
         self.listed = {
-            "municipality": kept("filter-municipalities", key, lambda: list(municipalities)),
-            "administration": kept("filter-administrations", key, lambda: list(administrations)),
+            "municipality": kept(
+                "filter-municipality-options", key, lambda: listed_options(municipalities)
+            ),
+            "administration": kept(
+                "filter-administration-options", key, lambda: listed_options(administrations)
+            ),
         }
         if len(self.listed["municipality"]) > 1:
             self.filters["municipality"].queryset = municipalities
@@ -162,7 +166,7 @@ class ParticipantFilter(django_filters.FilterSet):
             form = super().form
             for name, listed in self.listed.items():
                 if name in form.fields:
-                    choices_read(form.fields[name], listed)
+                    options_read(form.fields[name], listed)
         return self._form
 
     def _standing_needed(self) -> tuple[bool, bool, bool]:

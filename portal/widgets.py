@@ -117,6 +117,21 @@ def choices_read(field: forms.ModelChoiceField, objects) -> None:
     ]
 
 
+def listed_options(objects) -> list[tuple[int, str]]:
+    """Each object as a model choice prints it by default, (pk, `str`): lighter to keep
+    than the objects, for a select whose field keeps Django's `label_from_instance`."""
+    return [(obj.pk, str(obj)) for obj in objects]
+
+
+def options_read(field: forms.ModelChoiceField, options) -> None:
+    """`choices_read` from `listed_options` kept earlier: the same options, with no
+    model object made. A submitted form is still validated against the queryset."""
+    field.widget.choices = [
+        *([("", field.empty_label)] if field.empty_label is not None else []),
+        *options,
+    ]
+
+
 def quick_selects(form: forms.BaseForm) -> None:
     """Give each select, text input and set of checkboxes of the form the quick one, and
     each model choice its choices in one query."""

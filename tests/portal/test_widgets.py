@@ -11,6 +11,8 @@ from portal.widgets import (
     QuickSelect,
     bootstrap_widgets,
     choices_read,
+    listed_options,
+    options_read,
     quick_selects,
 )
 
@@ -158,6 +160,12 @@ def test_choices_read_give_the_options_of_the_queryset_without_a_query(
     assert html == from_db.replace(
         f'value="{world.falun.pk}"', f'value="{world.falun.pk}" selected'
     ).replace('<option value="" selected>', '<option value="">')
+    # Kept as (pk, label) instead of the objects: the same select.
+    kept = Form(initial={"municipality": world.falun.pk})
+    quick_selects(kept)
+    options_read(kept.fields["municipality"], listed_options(read))
+    with django_assert_num_queries(0):
+        assert str(kept["municipality"]) == html
     # Submitted, the form is still validated against its queryset.
     submitted = Form(data={"municipality": str(world.falun.pk)})
     choices_read(submitted.fields["municipality"], [])
