@@ -159,14 +159,16 @@ def _cached(parts, compute):
     return value
 
 
-def _day_parts(kind: str, region, on) -> tuple:
+def _day_parts(kind: str, scope, on) -> tuple:
     current = f"{generation()}-{_inserted()}"
-    return ("followup", kind, region.pk, on.isoformat(), translation.get_language(), current)
+    scope = getattr(scope, "pk", scope)
+    return ("followup", kind, scope, on.isoformat(), translation.get_language(), current)
 
 
 def day_figures(kind: str, region, on, compute):
     """`compute()`'s figures of the region on the day, from the cache when nothing was
-    written since they were made."""
+    written since they were made. `region` may also be a key of a reach
+    (`programmes.selectors.reach_key`): figures over all the managers a user reaches."""
     return _cached(_day_parts(kind, region, on), compute)
 
 

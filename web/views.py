@@ -1,4 +1,5 @@
 from datetime import date
+from functools import partial
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
@@ -17,9 +18,15 @@ from enrolment.selectors import (
 from portal.accounts.decorators import role_required
 from portal.accounts.models import Role
 from portal.accounts.scope import AGGREGATE_ROLES
+from portal.daycache import day_figures
 from portal.roles import dashboards_for
 from programmes.models import OfferingState
-from programmes.selectors import municipalities_visible_to, offerings_visible_to, regions_visible_to
+from programmes.selectors import (
+    municipalities_visible_to,
+    offerings_visible_to,
+    reach_key,
+    regions_visible_to,
+)
 from reporting.selectors import subscriptions_of
 
 from .overview import overview_table
@@ -39,16 +46,28 @@ def _overview(participants, *, exact: bool):
     )
 
 
+def _reach_overview(user, roles, participants, *, exact: bool):
+    """A region-wide start page's table: counts only, the same for every user of the same
+    reach, so kept for the day until a write, like the council's figures."""
+    return day_figures(
+        f"overview-{'exact' if exact else 'disclosed'}",
+        f"reach-{reach_key(user, roles)}",
+        timezone.localdate(),
+        partial(_overview, participants, exact=exact),
+    )
+
+
 @role_required(Role.PROGRAMME_ADMIN)
 def programme_admin_dashboard(request):
-    participants = participants_visible_to(request.user, frozenset({Role.PROGRAMME_ADMIN}))
+    roles = frozenset({Role.PROGRAMME_ADMIN})
+    participants = participants_visible_to(request.user, roles)
     offerings = offerings_visible_to(request.user, {Role.PROGRAMME_ADMIN})
     return render(
         request,
         "portal/dashboard_programme_admin.html",
         {
             "regions": regions_visible_to(request.user, {Role.PROGRAMME_ADMIN}),
-            "table": _overview(participants, exact=True),
+            "table": _reach_overview(request.user, roles, participants, exact=True),
             "open_offerings": offerings.filter(state=OfferingState.OPEN).count(),
             "running_offerings": offerings.filter(state=OfferingState.RUNNING).count(),
         },
@@ -127,7 +146,12 @@ def council_dashboard(request):
         "portal/dashboard_council.html",
         {
             "regions": regions_visible_to(request.user, AGGREGATE_ROLES),
-            "table": _overview(participants_for_aggregates(request.user), exact=False),
+            "table": _reach_overview(
+                request.user,
+                AGGREGATE_ROLES,
+                participants_for_aggregates(request.user),
+                exact=False,
+            ),
         },
     )
 

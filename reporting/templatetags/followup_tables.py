@@ -1,8 +1,9 @@
 """The long parts of the council's pages, each written by one tag: a key-figure grid has a
-row per municipality and a cell per term (290 × 10, twice, for a national region), and a
-chart a group per municipality. As template nodes they were most of the page's time (a
-node per cell, a context per row); here they are one escaped string each, the same HTML
-the templates wrote."""
+row per municipality and a cell per term (290 × 10, twice, for a national region), a
+chart a group per municipality, and a regional start page's table a row per
+municipality. As template nodes they were most of the page's time (a node per cell, a
+context per row); here they are one escaped string each, the same HTML the templates
+wrote."""
 
 from html import escape
 
@@ -66,3 +67,17 @@ def chart_groups(chart):
                 f' fill="#212529">{escape(str(bar.text))}</text>'
             )
     return mark_safe("\n".join(parts))  # noqa: S308 (every value is escaped)
+
+
+@register.simple_tag
+def overview_rows(rows):
+    """A start page's rows: the municipality, its managers, started, completed and the
+    share completed."""
+    return mark_safe(  # noqa: S308 (every value is escaped)
+        "\n".join(
+            f'<tr><th scope="row">{escape(str(row.label))}</th>'
+            f"{TD}{_figure(row.managers)}</td>{TD}{_figure(row.started)}</td>"
+            f"{TD}{_figure(row.completed)}</td>{TD}{_figure(row.share)}</td></tr>"
+            for row in rows
+        )
+    )

@@ -234,3 +234,29 @@ def test_a_write_while_the_cache_is_unreachable_moves_the_generation_once_it_is_
     assert after != before
     assert cache.get(daycache.generation_key()) == after
     assert daycache.generation() == after  # moved once, not at every read
+
+
+def test_a_regional_start_pages_table_is_kept_until_a_write_and_per_reach(
+    client, world, personas, gavleborg_personas
+):
+    """The council's and the programme administrator's start pages count a whole region:
+    read once, then from the cache, the same page; a new manager shows at the next read;
+    another region's council gets its own table."""
+    for _ in range(6):
+        f.ParticipantFactory(municipality=world.falun, administration=world.falun_social)
+    url = reverse("portal:council")
+    client.force_login(personas.council)
+    first, first_queries = _queries(lambda: client.get(url))
+    again, again_queries = _queries(lambda: client.get(url))
+    assert first.status_code == again.status_code == 200
+    assert again_queries < first_queries
+    assert _without_tokens(again.content.decode()) == _without_tokens(first.content.decode())
+    managers = first.context["table"].total.managers
+    assert managers >= 6
+
+    f.ParticipantFactory(municipality=world.falun, administration=world.falun_social)
+    assert client.get(url).context["table"].total.managers == managers + 1
+
+    client.force_login(gavleborg_personas.council)
+    other = client.get(url).context["table"]
+    assert [row.label for row in other.rows] != [row.label for row in first.context["table"].rows]

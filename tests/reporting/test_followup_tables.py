@@ -11,7 +11,8 @@ from django.utils import translation
 
 from reporting.charts import Bar, Group, Series, bar_chart
 from reporting.followup.disclosed import ShownCell, ShownRow
-from reporting.templatetags.followup_tables import chart_groups, grid_rows
+from reporting.templatetags.followup_tables import chart_groups, grid_rows, overview_rows
+from web.overview import OverviewLine
 
 # The loops as the templates had them: what the tags must print.
 GRID_LOOP = """{% for row in rows %}
@@ -88,3 +89,30 @@ def test_chart_groups_print_what_the_loop_printed(language):
         looped = _loop(CHART_LOOP, c=chart)
     assert _normalised(written) == _normalised(looped)
     assert written.count("<rect") == 3 and "hatch" in written
+
+
+OVERVIEW_LOOP = """{% for row in rows %}
+  <tr>
+    <th scope="row">{{ row.label }}</th>
+    <td class="text-end">{{ row.managers }}</td>
+    <td class="text-end">{{ row.started }}</td>
+    <td class="text-end">{{ row.completed }}</td>
+    <td class="text-end">{{ row.share }}</td>
+  </tr>
+{% endfor %}"""
+
+
+@pytest.mark.parametrize("language", ["sv", "en"])
+def test_overview_rows_print_what_the_loop_printed(language):
+    rows = [
+        OverviewLine(label="Falun", managers=120, started=80, completed=7, share="6 %"),
+        OverviewLine(
+            label="Säter & <Hedemora>", managers="x", started="<5", completed=0, share="x"
+        ),
+        OverviewLine(label="Mora", managers=0, started=0, completed=0, share="–"),
+    ]
+    with translation.override(language):
+        written = overview_rows(rows)
+        looped = _loop(OVERVIEW_LOOP, rows=rows)
+    assert _normalised(written) == _normalised(looped)
+    assert "Säter &amp; &lt;Hedemora&gt;" in written
