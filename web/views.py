@@ -47,8 +47,9 @@ def _overview(participants, *, exact: bool):
 
 
 def _reach_overview(user, roles, participants, *, exact: bool):
-    """A region-wide start page's table: counts only, the same for every user of the same
-    reach, so kept for the day until a write, like the council's figures."""
+    """A start page's table: counts only, the same for every user of the same reach
+    through the page's roles, so kept for the day until a write, like the council's
+    figures."""
     return day_figures(
         f"overview-{'exact' if exact else 'disclosed'}",
         f"reach-{reach_key(user, roles)}",
@@ -75,12 +76,13 @@ def programme_admin_dashboard(request):
 
 
 def _people_dashboard(request, role, heading, intro):
-    participants = participants_visible_to(request.user, frozenset({role}))
+    roles = frozenset({role})
+    participants = participants_visible_to(request.user, roles)
     return render(
         request,
         "portal/dashboard_people.html",
         {
-            "table": _overview(participants, exact=True),
+            "table": _reach_overview(request.user, roles, participants, exact=True),
             "heading": heading,
             "intro": intro,
             "can_edit": role == Role.HR_ADMIN,
@@ -134,7 +136,7 @@ def head_of_administration_dashboard(request):
             "total": sum(counts.values()),
             "attention": attention,
             "subscriptions": list(subscriptions_of(request.user)),
-            "table": _overview(participants, exact=True),
+            "table": _reach_overview(request.user, roles, participants, exact=True),
         },
     )
 

@@ -149,7 +149,7 @@ def test_the_list_offers_a_new_administration_at_the_next_read(
     assert "is-invalid" in refused.content.decode()
 
 
-def test_a_request_reads_the_generation_once_and_again_after_its_own_write():
+def test_a_request_reads_the_generation_once_and_again_after_its_own_write(db):
     from django.core.cache import cache
     from django.core.signals import request_finished, request_started
 
@@ -160,8 +160,8 @@ def test_a_request_reads_the_generation_once_and_again_after_its_own_write():
     # Outside a request (a worker, a command) every read asks the cache.
     assert daycache.generation() == "written-by-another-process" != outside
 
-    request_started.send(sender=None)
     try:
+        request_started.send(sender=None)
         first = daycache.generation()
         cache.set(daycache.generation_key(), "written-meanwhile", None)
         assert daycache.generation() == first == "written-by-another-process"
@@ -176,7 +176,7 @@ def test_a_request_reads_the_generation_once_and_again_after_its_own_write():
     assert daycache.generation() == "after"
 
 
-def test_a_generation_never_comes_back_after_the_key_is_lost():
+def test_a_generation_never_comes_back_after_the_key_is_lost(db):
     from django.core.cache import cache
 
     from portal import daycache
@@ -206,7 +206,7 @@ def test_one_municipalitys_compliance_reads_the_mandates_its_managers_pages_keep
     assert in_force[world.borlange.pk].pk == mandate.pk
 
 
-def test_a_write_while_the_cache_is_unreachable_moves_the_generation_once_it_is_back(settings):
+def test_a_write_while_the_cache_is_unreachable_moves_the_generation_once_it_is_back(db, settings):
     """Values kept before an outage are never read after it as if nothing had been
     written meanwhile: the write that could not tell the cache moves the generation at
     the process's next read."""
