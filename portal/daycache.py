@@ -1,8 +1,9 @@
 """Day-level figures and pages of a region, kept in the cache per region and day until a
 write.
 
-Key figures, intake planning and the region's compliance count a whole region, and the
-figures of a day change only when the data behind them does. Every save or delete of a
+Key figures, intake planning and the region's compliance count a whole region (and a
+start page's table all the managers of a reach), and the figures of a day change only
+when the data behind them does. Every save or delete of a
 model of the apps they read (programmes, enrolment, evaluations) moves the generation on
 (a new token), and figures are kept under the generation they were made in, so any write makes
 every kept figure unreachable. The generation moves at the write, for what the same
