@@ -1,4 +1,5 @@
-"""Thin Celery tasks: each takes ids or a date, and calls a service."""
+"""Thin Celery tasks: each takes ids or a date, and calls a service; and `warm_later`, the
+receiver that queues the making of the council's figures after a committed write."""
 
 import contextlib
 import logging
