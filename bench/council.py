@@ -10,18 +10,23 @@ figures are kept until one), and the very first request of the process.
 Run it on the 20,000 and the 50,000 databases to see how each page grows. The users it
 logs in with are written inside a transaction that is rolled back at the end, so the
 database is left as it was (the benchmark databases are shared and read-only). Needs the
-synthetic region of `seed_scale` (county code 99). Never run by the tests.
+synthetic region of `seed_scale` (county code 99). The process collects garbage as the
+web server's workers do (`gunicorn.conf.py`); `--default-gc` keeps Python's default, which
+spends some 50 ms of a key-figures page made afresh walking all of Django. Never run by
+the tests.
 """
 
 import argparse
 import os
+import runpy
 import statistics
 import sys
 import time
 from pathlib import Path
 from typing import NamedTuple
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 
 import django  # noqa: E402
@@ -52,6 +57,13 @@ class Measured(NamedTuple):
     after_write: float
     queries: int
     warm_queries: int
+
+
+def server_gc() -> None:
+    """The cyclic collector as the web server's workers run it: `gunicorn.conf.py`'s own
+    `post_worker_init` (what the process has loaded frozen, collections after 10,000 new
+    objects), so that the pages are timed as production serves them."""
+    runpy.run_path(str(ROOT / "gunicorn.conf.py"))["post_worker_init"](None)
 
 
 def client_for(email, role, region, **flags) -> Client:
@@ -97,7 +109,14 @@ def measure(client, url, runs):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument(
+        "--default-gc",
+        action="store_true",
+        help="keep Python's default collector instead of the web server's settings",
+    )
     args = parser.parse_args()
+    if not args.default_gc:
+        server_gc()
     settings.ALLOWED_HOSTS = ["*"]
     region = Region.objects.filter(county_code=SYNTHETIC).first()
     if region is None:

@@ -5,10 +5,12 @@ municipality. As template nodes they were most of the page's time (a node per ce
 context per row); here they are one escaped string each, the same HTML the templates
 wrote."""
 
+from decimal import Decimal
 from html import escape
 
 from django import template
-from django.utils.formats import localize
+from django.conf import settings
+from django.utils.formats import get_format, localize
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 
@@ -19,11 +21,25 @@ register = template.Library()
 TD = '<td class="text-end">'
 
 
-def _figure(value) -> str:
+def decimal_sign() -> str | None:
+    """The active language's decimal sign, escaped, for `_figure` to print hp with; None
+    where numbers are grouped in thousands, which `localize` does."""
+    if settings.USE_THOUSAND_SEPARATOR:
+        return None
+    return escape(get_format("DECIMAL_SEPARATOR"))
+
+
+def _figure(value, sign: str | None = None) -> str:
     if type(value) is int:
         return str(value)
     if isinstance(value, str):
         return escape(value)
+    if sign is not None and type(value) is Decimal and value.is_finite():
+        # `localize` without grouping: the digits in positional notation, the decimal
+        # sign the language's (it writes more than 200 digits in scientific notation).
+        _sign, digits, exponent = value.as_tuple()
+        if abs(exponent) + len(digits) <= 200:
+            return f"{value:f}".replace(".", sign)
     return escape(str(localize(value)))
 
 
@@ -31,12 +47,13 @@ def _figure(value) -> str:
 def grid_rows(rows):
     """A grid's rows: the municipality, a cell per term and the total over all terms."""
     lines = []
+    sign = decimal_sign()
     for row in rows:
         code = row.municipality.code if row.municipality is not None else ""
-        cells = "".join(f"{TD}{_figure(cell.shown)}</td>" for cell in row.cells)
+        cells = "".join(f"{TD}{_figure(cell.shown, sign)}</td>" for cell in row.cells)
         lines.append(
             f'<tr data-municipality="{escape(str(code))}"><th scope="row">{escape(row.label)}'
-            f"</th>{cells}{TD}{_figure(row.total.shown)}</td></tr>"
+            f"</th>{cells}{TD}{_figure(row.total.shown, sign)}</td></tr>"
         )
     return mark_safe("\n".join(lines))  # noqa: S308 (every value is escaped)
 

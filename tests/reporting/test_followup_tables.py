@@ -3,15 +3,26 @@ for every kind of figure, in both languages."""
 
 import re
 from decimal import Decimal
+from html import escape
 from types import SimpleNamespace
 
 import pytest
 from django.template import engines
+from django.test import override_settings
 from django.utils import translation
+from django.utils.formats import localize
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from reporting.charts import Bar, Group, Series, bar_chart
 from reporting.followup.disclosed import ShownCell, ShownRow
-from reporting.templatetags.followup_tables import chart_groups, grid_rows, overview_rows
+from reporting.templatetags.followup_tables import (
+    _figure,
+    chart_groups,
+    decimal_sign,
+    grid_rows,
+    overview_rows,
+)
 from web.overview import OverviewLine
 
 # The loops as the templates had them: what the tags must print.
@@ -116,3 +127,22 @@ def test_overview_rows_print_what_the_loop_printed(language):
         looped = _loop(OVERVIEW_LOOP, rows=rows)
     assert _normalised(written) == _normalised(looped)
     assert "Säter &amp; &lt;Hedemora&gt;" in written
+
+
+@pytest.mark.parametrize("language", ["sv", "en"])
+@pytest.mark.parametrize("grouped", [False, True])
+@settings(max_examples=300, deadline=None)
+@given(
+    value=st.one_of(
+        st.decimals(allow_nan=False, allow_infinity=False, places=1, max_value=10**6),
+        st.decimals(allow_nan=False, allow_infinity=False),
+    )
+)
+def test_a_figure_is_printed_as_localize_prints_it(language, grouped, value):
+    """hp are printed without `localize` where no thousands are grouped: the same text, for
+    any decimal, in both languages, and by `localize` itself where they are."""
+    with (
+        translation.override(language),
+        override_settings(USE_THOUSAND_SEPARATOR=grouped),
+    ):
+        assert _figure(value, decimal_sign()) == escape(str(localize(value)))
