@@ -29,7 +29,6 @@ the environment (README, "Web server").
   of the machine on it under load.
 """
 
-import gc
 import multiprocessing
 import os
 
@@ -56,17 +55,11 @@ errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 
 
-# Collect after this many new container objects (Python's default is 700), the older
-# generations as by default. GUNICORN_GC_THRESHOLD=700 restores the default.
-GC_THRESHOLD = _int("GUNICORN_GC_THRESHOLD", 10_000)
-
-
 def post_worker_init(worker):
-    """The worker has loaded the portal: import every view (Django does so at the first
-    request), keep what it loaded out of every collection, and collect less often."""
-    from django.urls import get_resolver
+    """The worker has loaded the portal: import every view, keep what it loaded out of
+    every collection, and collect less often (`portal.processes.settle`): after
+    GUNICORN_GC_THRESHOLD new container objects, 10,000 unless set (700 is Python's
+    default)."""
+    from portal.processes import GC_THRESHOLD, settle
 
-    get_resolver().url_patterns  # noqa: B018 (imports the URLconf and every view module)
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(GC_THRESHOLD, *gc.get_threshold()[1:])
+    settle(_int("GUNICORN_GC_THRESHOLD", GC_THRESHOLD))

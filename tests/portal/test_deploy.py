@@ -141,6 +141,30 @@ def test_a_worker_freezes_what_it_loaded_and_collects_cycles_less_often():
     assert _collector_after_worker_init(GUNICORN_GC_THRESHOLD="700")[0] == "700"
 
 
+def test_a_celery_worker_process_collects_garbage_as_the_web_workers_do():
+    """Celery sends `worker_process_init` in each worker process (prefork and solo alike):
+    the portal's receiver freezes what the process loaded and raises the threshold."""
+    code = (
+        "import gc, os, django; os.environ.setdefault('DJANGO_SETTINGS_MODULE', "
+        "'portal.settings'); django.setup(); import portal.celery; "
+        "from celery.signals import worker_process_init; "
+        "before = gc.get_freeze_count(); worker_process_init.send(sender='w@test'); "
+        "print(gc.get_threshold()[0], before, gc.get_freeze_count())"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**os.environ, "DEBUG": "1"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    threshold, frozen_before, frozen = result.stdout.split()
+    assert (threshold, frozen_before) == ("10000", "0")
+    assert int(frozen) > 50_000
+
+
 def test_production_keeps_its_database_connections_and_checks_them_before_reuse():
     code = (
         "from django.db import connection; s = connection.settings_dict; "
