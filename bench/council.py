@@ -41,7 +41,6 @@ from django.urls import reverse  # noqa: E402
 
 from enrolment.models import Participant  # noqa: E402
 from portal.accounts.models import Role, RoleAssignment, User  # noqa: E402
-from portal.daycache import figures_changed  # noqa: E402
 from programmes.models import Region  # noqa: E402
 
 SYNTHETIC = "99"
@@ -74,11 +73,19 @@ def client_for(email, role, region, **flags) -> Client:
     return client
 
 
+def write(run: int) -> None:
+    """A write as the portal makes them: a manager's name corrected through the ORM, which
+    moves the day's figures on and notes the manager's stored row out of date."""
+    manager = Participant.objects.order_by("pk")[run]
+    manager.first_name = f"{manager.first_name.rstrip('*')}{'*' * (run % 2)}"
+    manager.save()
+
+
 def measure(client, url, runs):
     """Milliseconds of the first request (cold: nothing kept for the day yet), the median
     of `runs` requests after it, the median of `runs` requests each made right after a
-    write (the figures made afresh by a warm process), and the queries of the first and
-    of the last."""
+    write (`write`: the figures made afresh by a warm process, the written manager's
+    stored row brought up to date), and the queries of the first and of the last."""
     reset_queries()  # the log keeps 9,000 queries: a full one would count none
     with CaptureQueriesContext(connection) as captured:
         started = time.perf_counter()
@@ -92,8 +99,8 @@ def measure(client, url, runs):
         times.append((time.perf_counter() - started) * 1000)
         assert response.status_code == 200, (url, response.status_code)
     written = []
-    for _run in range(runs):
-        figures_changed()
+    for run in range(runs):
+        write(run)
         started = time.perf_counter()
         response = client.get(url)
         written.append((time.perf_counter() - started) * 1000)

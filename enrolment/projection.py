@@ -11,6 +11,11 @@ transaction, by the same SQL that computes them. A reader that finds another tra
 doing that computes its own answer instead of waiting. The stored row is therefore what
 the computation says, always; `tests/enrolment/test_projection.py` shows it over random
 changes, and `manage.py standing_rebuild` recomputes every row.
+
+The same refresh keeps the council's grids counted from the rows (`TakingPartCell`,
+`setbased.taking_part_cells_sql`): the municipalities where a changed row's manager was
+placed, before and after, are counted again, and every one when every row is recomputed.
+Only a refresh writes the rows, so nothing else can leave the grids behind them.
 """
 
 from datetime import date
@@ -21,6 +26,8 @@ from django.utils import timezone
 from . import setbased
 
 TABLE = "enrolment_storedstanding"
+# The council's grids counted from the stored rows (`TakingPartCell`).
+CELLS = "enrolment_takingpartcell"
 PROGRESS = list(setbased.STANDING_FIELDS)
 COMPLIANCE = list(setbased.COMPLIANCE_FIELDS)
 TAKING_PART = list(setbased.TAKING_PART_FIELDS)
@@ -67,15 +74,24 @@ def refresh(on: date | None = None, *, every: bool = True, wait: bool = True) ->
         if not cursor.fetchone()[0]:
             return False
         # The day is written before the rows are computed: a shared change committed
-        # meanwhile waits for this row and clears it after, so it is never lost.
+        # meanwhile waits for this row and clears it after, so it is never lost. The day
+        # it held comes from a subquery the update joins, which reads the row before the
+        # update (a subquery in RETURNING would read the row the update wrote, and every
+        # refresh would recompute every row).
         cursor.execute(
-            """WITH old AS (SELECT day FROM enrolment_storedstandingday WHERE id = 1 FOR UPDATE)
-               INSERT INTO enrolment_storedstandingday (id, day) VALUES (1, %s)
-               ON CONFLICT (id) DO UPDATE SET day = EXCLUDED.day
-               RETURNING (SELECT day FROM old)""",
+            """UPDATE enrolment_storedstandingday d SET day = %s
+               FROM (SELECT day FROM enrolment_storedstandingday WHERE id = 1 FOR UPDATE) old
+               WHERE d.id = 1 RETURNING old.day""",
             [on],
         )
-        every = every or cursor.fetchone()[0] != on
+        old = cursor.fetchone()
+        if old is None:  # the first refresh of the database
+            cursor.execute(
+                """INSERT INTO enrolment_storedstandingday (id, day) VALUES (1, %s)
+                   ON CONFLICT (id) DO UPDATE SET day = EXCLUDED.day""",
+                [on],
+            )
+        every = every or old is None or old[0] != on
         # The noted managers are taken off the list by the statement that computes them,
         # for the same reason; a change noted after it is computed by the next reader.
         # The rows of noted managers who no longer exist go in the same statement.
@@ -85,20 +101,51 @@ def refresh(on: date | None = None, *, every: bool = True, wait: bool = True) ->
         sql, params = setbased.standing_sql(people, [], on, compliance=True, taking_part=True)
         columns = ", ".join(COLUMNS)
         changed = " OR ".join(f"t.{c} IS DISTINCT FROM EXCLUDED.{c}" for c in COLUMNS)
+        # The municipalities where a changed row's manager was placed, before and after,
+        # are counted again for the council's grids.
+        before = "" if every else "WHERE participant_id IN (SELECT participant_id FROM noted)"
         cursor.execute(
             f"""WITH noted AS (DELETE FROM enrolment_stalestanding RETURNING participant_id),
                 gone AS (
                     DELETE FROM {TABLE} g USING noted n
                     WHERE g.participant_id = n.participant_id AND NOT EXISTS (
-                        SELECT 1 FROM enrolment_participant p WHERE p.id = n.participant_id))
-                INSERT INTO {TABLE} AS t (participant_id, {columns})
-                SELECT participant_id, {columns} FROM ({sql}) AS s
-                ON CONFLICT (participant_id) DO UPDATE
-                SET {", ".join(f"{c} = EXCLUDED.{c}" for c in COLUMNS)}
-                WHERE {changed}""",
+                        SELECT 1 FROM enrolment_participant p WHERE p.id = n.participant_id)
+                    RETURNING g.placed_municipality_id AS place),
+                before AS (
+                    SELECT participant_id, placed_municipality_id AS place FROM {TABLE} {before}),
+                written AS (
+                    INSERT INTO {TABLE} AS t (participant_id, {columns})
+                    SELECT participant_id, {columns} FROM ({sql}) AS s
+                    ON CONFLICT (participant_id) DO UPDATE
+                    SET {", ".join(f"{c} = EXCLUDED.{c}" for c in COLUMNS)}
+                    WHERE {changed}
+                    RETURNING t.participant_id, t.placed_municipality_id AS place)
+                SELECT place FROM written UNION SELECT place FROM gone
+                UNION SELECT b.place FROM before b JOIN written w USING (participant_id)""",
             params,
         )
+        places = [place for (place,) in cursor.fetchall() if place is not None]
+        _count_cells(cursor, None if every else places)
     return True
+
+
+def _count_cells(cursor, places) -> None:
+    """Count the council's grids again (`TakingPartCell`) from the stored rows of the
+    managers placed in `places` (municipality ids), or of every municipality (None), in one
+    statement: the old rows go and the new come, both from the snapshot before it."""
+    if places is not None and not places:
+        return
+    where, params = ("", []) if places is None else ("WHERE place = ANY(%s)", [places] * 2)
+    rows = f"SELECT placed_municipality_id, programme_status, taking_part_key FROM {TABLE}" + (
+        "" if places is None else " WHERE placed_municipality_id = ANY(%s)"
+    )
+    columns = ", ".join(setbased.CELL_COLUMNS)
+    cursor.execute(
+        f"""WITH gone AS (DELETE FROM {CELLS} {where})
+            INSERT INTO {CELLS} ({columns})
+            SELECT * FROM ({setbased.taking_part_cells_sql(rows)}) AS counted""",
+        params,
+    )
 
 
 def stored_sql(

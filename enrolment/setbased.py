@@ -731,6 +731,62 @@ def taking_part_sql(municipalities, on: date) -> tuple[str, list]:
     return standing_sql(*_people(people), on, taking_part=True)
 
 
+# The managers of `s` who took a course, counted per municipality, programme status and
+# kind (`taking_part_key`: what is counted of them; far fewer kinds than managers), and
+# each kind's courses taken in a term, a row each (`term`, `course`, `passes`, `fails`,
+# `hp`), read back from the key's five arrays.
+TAKING_PART_KINDS = """
+    k AS (SELECT s.placed_municipality_id AS place, s.programme_status,
+                 s.taking_part_key AS key, COUNT(*)::int AS n
+          FROM s WHERE s.taking_part_key IS NOT NULL GROUP BY 1, 2, 3),
+    c AS (SELECT d.key, u.term, u.course, u.passes, u.fails, u.hp
+          FROM (SELECT DISTINCT key FROM k) AS d CROSS JOIN LATERAL unnest(
+              split_part(d.key, '|', 1)::int[], split_part(d.key, '|', 2)::int[],
+              split_part(d.key, '|', 3)::int[], split_part(d.key, '|', 4)::int[],
+              split_part(d.key, '|', 5)::numeric[]) AS u(term, course, passes, fails, hp))"""
+
+# The columns of a row of `taking_part_cells_sql`, as `TakingPartCell` stores them.
+CELL_COLUMNS = ("place", "term", "whole", "took", "passes", "hp", "people")
+
+
+def taking_part_cells_sql(rows_sql: str) -> str:
+    """The council's grids counted from `rows_sql` (managers' rows with the columns of
+    `TAKING_PART_FIELDS` and `programme_status`), a row (`CELL_COLUMNS`) per municipality
+    where they are placed and term: the managers who took a course in it (`took_part_q`),
+    their passes (`passed_q`), and the hp and number of those with a pass; and a `whole`
+    row per municipality: the passes over all terms, and the hp and number of the managers
+    with a pass."""
+    return f"""
+        WITH s AS ({rows_sql}), {TAKING_PART_KINDS},
+        t AS (SELECT key, term, SUM(passes) AS passes, SUM(hp) AS hp
+              FROM c GROUP BY key, term),
+        whole AS (SELECT key, SUM(passes) AS passes, SUM(hp) AS hp FROM c GROUP BY key)
+        SELECT k.place, t.term, FALSE, SUM(k.n), SUM(k.n * t.passes),
+               (SUM(k.n * t.hp) FILTER (WHERE t.passes > 0))::numeric(12, 1),
+               SUM(k.n) FILTER (WHERE t.passes > 0)
+        FROM k JOIN t ON t.key = k.key GROUP BY k.place, t.term
+        UNION ALL
+        SELECT k.place, NULL, TRUE, NULL, SUM(k.n * w.passes),
+               SUM(k.n * w.hp)::numeric(12, 1), SUM(k.n)
+        FROM k JOIN whole w ON w.key = k.key WHERE w.passes > 0 GROUP BY k.place"""
+
+
+def taking_part_cells(municipalities, on: date) -> tuple[str, list]:
+    """The SQL of `taking_part_cells_sql`'s rows for the managers placed on the day in one
+    of the municipalities (a queryset): today read from where the stored rows keep them
+    counted (`TakingPartCell`), computed for another day."""
+    from . import projection  # stores what this module computes
+
+    if projection.serves(on):
+        sql, params = _compile(municipalities.order_by().values("pk"))
+        return (
+            f"SELECT {', '.join(CELL_COLUMNS)} FROM {projection.CELLS} WHERE place IN ({sql})",
+            list(params),
+        )
+    sql, params = taking_part_sql(municipalities, on)
+    return taking_part_cells_sql(sql), params
+
+
 def with_standing(queryset, on: date, *, compliance: bool = False):
     """Managers annotated with where they stand on the day (the columns of
     `standing_sql`), computed once for the whole queryset in a common table expression

@@ -70,41 +70,15 @@ def _taking_part(region, on: date) -> tuple[str, list]:
     return setbased.taking_part_sql(region_municipalities(region), on)
 
 
-# The managers of `s` who took a course, counted per municipality, programme status and
-# kind (`taking_part_key`: what is counted of them; far fewer kinds than managers), and
-# each kind's courses taken in a term, a row each (`term`, `course`, `passes`, `fails`,
-# `hp`), read back from the key's five arrays.
-_KINDS = """
-    k AS (SELECT s.placed_municipality_id AS place, s.programme_status,
-                 s.taking_part_key AS key, COUNT(*)::int AS n
-          FROM s WHERE s.taking_part_key IS NOT NULL GROUP BY 1, 2, 3),
-    c AS (SELECT d.key, u.term, u.course, u.passes, u.fails, u.hp
-          FROM (SELECT DISTINCT key FROM k) AS d CROSS JOIN LATERAL unnest(
-              split_part(d.key, '|', 1)::int[], split_part(d.key, '|', 2)::int[],
-              split_part(d.key, '|', 3)::int[], split_part(d.key, '|', 4)::int[],
-              split_part(d.key, '|', 5)::numeric[]) AS u(term, course, passes, fails, hp))"""
-
-
 def grids(region, on: date) -> Grids:
     """Per municipality and term, the managers who took a course (`took_part_q`), and the
     passes (`passed_q`) of an offering that has started with their hp and their people;
-    per municipality over all terms, the hp of the passes and their people."""
-    sql, params = _taking_part(region, on)
-    grouped = f"""
-        WITH s AS ({sql}), {_KINDS},
-        t AS (SELECT key, term, SUM(passes) AS passes, SUM(hp) AS hp
-              FROM c GROUP BY key, term),
-        whole AS (SELECT key, SUM(passes) AS passes, SUM(hp) AS hp FROM c GROUP BY key)
-        SELECT k.place, t.term, FALSE, SUM(k.n), SUM(k.n * t.passes),
-               SUM(k.n * t.hp) FILTER (WHERE t.passes > 0),
-               SUM(k.n) FILTER (WHERE t.passes > 0)
-        FROM k JOIN t ON t.key = k.key GROUP BY k.place, t.term
-        UNION ALL
-        SELECT k.place, NULL, TRUE, NULL, SUM(k.n * w.passes), SUM(k.n * w.hp), SUM(k.n)
-        FROM k JOIN whole w ON w.key = k.key WHERE w.passes > 0 GROUP BY k.place"""
+    per municipality over all terms, the hp of the passes and their people
+    (`setbased.taking_part_cells`: kept counted for today)."""
+    sql, params = setbased.taking_part_cells(region_municipalities(region), on)
     trained, credits, rows = {}, {}, {}
     with connection.cursor() as cursor:
-        cursor.execute(grouped, params)
+        cursor.execute(sql, params)
         for place, term, whole_row, took, passes, hp, people in cursor.fetchall():
             if whole_row:
                 if passes:
@@ -253,7 +227,7 @@ def participation(region, on: date, first_term: int, last_term: int) -> Particip
     per term."""
     sql, params = _taking_part(region, on)
     query = f"""
-        WITH s AS ({sql}), {_KINDS},
+        WITH s AS ({sql}), {setbased.TAKING_PART_KINDS},
         r AS (SELECT * FROM c WHERE term BETWEEN %s AND %s),
         whole AS (SELECT key, MIN(term) AS first, SUM(passes) AS passes,
                          SUM(fails) AS fails, SUM(hp) AS hp

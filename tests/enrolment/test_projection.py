@@ -73,6 +73,38 @@ def _assert_stored_is_computed(ids):
         s.participant_id: s.compliance_status for s in StoredStanding.objects.filter(pk__in=ids)
     }
     assert stored == {pk: row.compliance_status for pk, row in _computed(queryset, today).items()}
+    assert _kept_cells() == _counted_cells()
+
+
+def _cells(sql, params=()):
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return sorted(cursor.fetchall(), key=repr)
+
+
+def _kept_cells():
+    """The council's grids as `refresh` keeps them."""
+    return _cells(f"SELECT {', '.join(setbased.CELL_COLUMNS)} FROM {projection.CELLS}")
+
+
+def _counted_cells():
+    """The same counted afresh from every stored row, and from a fresh computation of
+    every manager's row for today."""
+    stored = _cells(
+        setbased.taking_part_cells_sql(
+            f"SELECT placed_municipality_id, programme_status, taking_part_key"
+            f" FROM {projection.TABLE}"
+        )
+    )
+    sql, params = setbased.standing_sql(
+        *setbased._people(Participant.objects.all()),
+        timezone.localdate(),
+        compliance=True,
+        taking_part=True,
+    )
+    computed = _cells(setbased.taking_part_cells_sql(sql), params)
+    assert stored == computed
+    return stored
 
 
 def _change(kind, pick, day, people, scene):
@@ -310,3 +342,77 @@ def test_a_row_left_by_a_refresh_racing_a_deletion_goes_with_the_next_refresh(wo
 
     assert not StoredStanding.objects.filter(pk=gone).exists()
     assert not StaleStanding.objects.exists()
+
+
+def _place_cells(place):
+    return [row for row in _kept_cells() if row[0] == place]
+
+
+@pytest.fixture
+def counted(world):
+    """Six managers in Borlänge and five in Falun who passed a course, their grids counted
+    by a refresh of every row."""
+    people = {}
+    for town, n in ((world.borlange, 6), (world.falun, 5)):
+        people[town.pk] = [f.ParticipantFactory(municipality=town) for _i in range(n)]
+        for person in people[town.pk]:
+            f.pass_course(person, world.courses["new"], "HT2025")
+    projection.refresh()
+    assert _kept_cells() == _counted_cells()
+    return people
+
+
+def test_a_change_to_one_manager_counts_their_municipality_again(world, counted):
+    borlange, falun = _place_cells(world.borlange.pk), _place_cells(world.falun.pk)
+    person = counted[world.borlange.pk][0]
+    Enrolment.objects.filter(participant=person).update(state=EnrolmentState.FAILED, grade="U")
+
+    assert projection.serves(timezone.localdate())
+    assert _kept_cells() == _counted_cells()
+    assert _place_cells(world.borlange.pk) != borlange
+    assert _place_cells(world.falun.pk) == falun
+
+
+def test_a_move_counts_both_municipalities_again(world, counted):
+    borlange, falun = _place_cells(world.borlange.pk), _place_cells(world.falun.pk)
+    person = counted[world.borlange.pk][0]
+    PreviousPost.objects.create(
+        participant=person,
+        municipality=world.borlange,
+        position=person.position,
+        valid_to=timezone.localdate(),
+    )
+    person.municipality, person.in_municipality_since = world.falun, timezone.localdate()
+    person.save()
+
+    assert projection.serves(timezone.localdate())
+    assert _kept_cells() == _counted_cells()
+    assert _place_cells(world.borlange.pk) != borlange
+    assert _place_cells(world.falun.pk) != falun
+
+
+def test_a_deleted_manager_is_counted_out_of_their_municipality(world, counted):
+    borlange = _place_cells(world.borlange.pk)
+    person = counted[world.borlange.pk][0]
+    Enrolment.objects.filter(participant=person).delete()
+    person.delete()
+
+    assert projection.serves(timezone.localdate())
+    assert _kept_cells() == _counted_cells()
+    assert _place_cells(world.borlange.pk) != borlange
+
+
+def test_a_change_to_one_manager_recomputes_only_the_managers_noted(world, counted):
+    """After a change to one manager the next reader computes their row, not everyone's:
+    a row written by hand for another manager stays as it was until a refresh of every
+    row (a new day, a shared change, the rebuild)."""
+    changed, other = counted[world.borlange.pk][0], counted[world.falun.pk][0]
+    StoredStanding.objects.filter(pk=other.pk).update(hp=Decimal("30.0"))
+    Enrolment.objects.filter(participant=changed).update(state=EnrolmentState.FAILED, grade="U")
+
+    assert projection.serves(timezone.localdate())
+
+    assert StoredStanding.objects.get(pk=changed.pk).hp == 0
+    assert StoredStanding.objects.get(pk=other.pk).hp == Decimal("30.0")
+    projection.refresh()
+    assert StoredStanding.objects.get(pk=other.pk).hp == Decimal("7.5")
