@@ -622,9 +622,9 @@ class TakingPartCell(models.Model):
     municipality where the managers are placed today and term, and one over all terms
     (`enrolment.setbased.taking_part_cells_sql`, whose columns these are). Never written
     by hand: `enrolment.projection.refresh` counts again, in the transaction that changes
-    the stored rows, the municipalities whose managers' rows it changed (every one when it
-    recomputes every row), so the key figures read a few hundred rows instead of counting
-    every manager of the region."""
+    the stored rows, the municipalities where the managers it brings up to date were
+    placed (every one when it recomputes every row), so the key figures read a few hundred
+    rows instead of counting every manager of the region."""
 
     place = models.BigIntegerField()
     term = models.IntegerField(null=True)
@@ -639,6 +639,25 @@ class TakingPartCell(models.Model):
 
     def __str__(self):
         return f"{self.place} {self.term}"
+
+
+class TrainedCohort(models.Model):
+    """The council's cohorts of managers who took a course, counted from the stored rows
+    (`StoredStanding`) per municipality where they are placed today
+    (`enrolment.cohorts`, whose rows these are): kept by `enrolment.projection.refresh`
+    as `TakingPartCell` is."""
+
+    place = models.BigIntegerField()
+    kind = models.CharField(max_length=20)
+    months = models.IntegerField()
+    part = models.BigIntegerField()
+    whole = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["place"], name="trained_cohort_place")]
+
+    def __str__(self):
+        return f"{self.place} {self.kind} {self.months}"
 
 
 class StoredStandingDay(models.Model):

@@ -12,10 +12,10 @@ doing that computes its own answer instead of waiting. The stored row is therefo
 the computation says, always; `tests/enrolment/test_projection.py` shows it over random
 changes, and `manage.py standing_rebuild` recomputes every row.
 
-The same refresh keeps the council's grids counted from the rows (`TakingPartCell`,
-`setbased.taking_part_cells_sql`): the municipalities where a changed row's manager was
-placed, before and after, are counted again, and every one when every row is recomputed.
-Only a refresh writes the rows, so nothing else can leave the grids behind them.
+The same refresh keeps the council's grids and cohorts counted from the rows
+(`TakingPartCell`, `TrainedCohort`): the municipalities where a noted manager was placed,
+before and after, are counted again, and every one when every row is recomputed. Only a
+refresh writes the rows, so nothing else can leave the counts behind them.
 """
 
 from datetime import date
@@ -26,8 +26,10 @@ from django.utils import timezone
 from . import setbased
 
 TABLE = "enrolment_storedstanding"
-# The council's grids counted from the stored rows (`TakingPartCell`).
+# The council's grids and cohorts counted from the stored rows (`TakingPartCell`,
+# `TrainedCohort`).
 CELLS = "enrolment_takingpartcell"
+COHORTS = "enrolment_trainedcohort"
 PROGRESS = list(setbased.STANDING_FIELDS)
 COMPLIANCE = list(setbased.COMPLIANCE_FIELDS)
 TAKING_PART = list(setbased.TAKING_PART_FIELDS)
@@ -101,8 +103,10 @@ def refresh(on: date | None = None, *, every: bool = True, wait: bool = True) ->
         sql, params = setbased.standing_sql(people, [], on, compliance=True, taking_part=True)
         columns = ", ".join(COLUMNS)
         changed = " OR ".join(f"t.{c} IS DISTINCT FROM EXCLUDED.{c}" for c in COLUMNS)
-        # The municipalities where a changed row's manager was placed, before and after,
-        # are counted again for the council's grids.
+        # The municipalities where a noted manager was placed, before and after, are
+        # counted again for the council: their cohorts read the manager's leaving day,
+        # which the row does not hold, so a noted manager counts even if their row is
+        # unchanged.
         before = "" if every else "WHERE participant_id IN (SELECT participant_id FROM noted)"
         cursor.execute(
             f"""WITH noted AS (DELETE FROM enrolment_stalestanding RETURNING participant_id),
@@ -121,30 +125,44 @@ def refresh(on: date | None = None, *, every: bool = True, wait: bool = True) ->
                     WHERE {changed}
                     RETURNING t.participant_id, t.placed_municipality_id AS place)
                 SELECT place FROM written UNION SELECT place FROM gone
-                UNION SELECT b.place FROM before b JOIN written w USING (participant_id)""",
+                UNION SELECT place FROM before""",
             params,
         )
         places = [place for (place,) in cursor.fetchall() if place is not None]
-        _count_cells(cursor, None if every else places)
+        _count_for_council(cursor, on, None if every else places)
     return True
 
 
-def _count_cells(cursor, places) -> None:
-    """Count the council's grids again (`TakingPartCell`) from the stored rows of the
-    managers placed in `places` (municipality ids), or of every municipality (None), in one
-    statement: the old rows go and the new come, both from the snapshot before it."""
+def _count_for_council(cursor, on: date, places) -> None:
+    """Count the council's grids (`TakingPartCell`) and cohorts (`TrainedCohort`) again
+    from the stored rows of the managers placed in `places` (municipality ids), or in every
+    municipality (None), in one statement: the old rows go and the new come, both from the
+    snapshot before it."""
+    from . import cohorts  # counts what this module stores
+
     if places is not None and not places:
         return
-    where, params = ("", []) if places is None else ("WHERE place = ANY(%s)", [places] * 2)
-    rows = f"SELECT placed_municipality_id, programme_status, taking_part_key FROM {TABLE}" + (
-        "" if places is None else " WHERE placed_municipality_id = ANY(%s)"
+    if places is None:
+        where, where_params = "", []
+        places_sql, places_params = "SELECT id FROM programmes_municipality", []
+    else:
+        where, where_params = "WHERE place = ANY(%s)", [places]
+        places_sql, places_params = "SELECT unnest(%s::bigint[])", [places]
+    rows = (
+        f"SELECT placed_municipality_id, programme_status, taking_part_key FROM {TABLE}"
+        f" WHERE placed_municipality_id IN ({places_sql})"
     )
-    columns = ", ".join(setbased.CELL_COLUMNS)
+    trained, trained_params = cohorts.stored_counted_sql(places_sql, places_params, on)
+    cells = ", ".join(setbased.CELL_COLUMNS)
     cursor.execute(
-        f"""WITH gone AS (DELETE FROM {CELLS} {where})
-            INSERT INTO {CELLS} ({columns})
-            SELECT * FROM ({setbased.taking_part_cells_sql(rows)}) AS counted""",
-        params,
+        f"""WITH gone_cells AS (DELETE FROM {CELLS} {where}),
+            gone_cohorts AS (DELETE FROM {COHORTS} {where}),
+            new_cells AS (
+                INSERT INTO {CELLS} ({cells})
+                SELECT * FROM ({setbased.taking_part_cells_sql(rows)}) AS counted)
+            INSERT INTO {COHORTS} ({", ".join(cohorts.COLUMNS)})
+            SELECT * FROM ({trained}) AS trained""",
+        [*where_params, *where_params, *places_params, *trained_params],
     )
 
 

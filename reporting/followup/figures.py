@@ -34,6 +34,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from enrolment.cohorts import COMPLETION_SPANS, RETENTION_SPANS
 from enrolment.compliance import Status, region_compliance_summary
 from portal.disclosure import HIDDEN, MIN_GROUP, suppressed
 from portal.exports import Table
@@ -44,10 +45,6 @@ from reporting.evaluations.selectors import StatementResult, statement_summary
 from . import selectors
 
 COMPLYING = (Status.COMPLETED, Status.EXEMPT, Status.ON_TRACK)
-# Completion is counted within two and three years of the first course.
-COMPLETION_SPANS = (24, 36)
-# Retention is counted 12 and 24 months after the first course.
-RETENTION_SPANS = (12, 24)
 
 
 def _small(n: int) -> bool:
@@ -206,9 +203,7 @@ def key_figures(*, region, on: date, compliance_results=None) -> KeyFigures:
     municipalities = list(selectors.region_municipalities(region).order_by("name"))
     cells = selectors.grids(region, on)
     trained_cells, credit_cells = cells.trained_cells, cells.credit_cells
-    trained = selectors.trained_counts(
-        region, on, completion_spans=COMPLETION_SPANS, retention_spans=RETENTION_SPANS
-    )
+    trained = selectors.trained_counts(region, on)
 
     terms = _terms(region, on, {t for _m, t in trained_cells} | {t for _m, t in credit_cells})
     trained_grid, trained_total = _grid(

@@ -12,21 +12,18 @@ from datetime import date
 from django.db import connection
 from django.db.models import (
     Count,
-    F,
     Q,
     Sum,
 )
 from django.db.models.functions import Coalesce
 
-from enrolment import setbased
+from enrolment import cohorts, setbased
 from enrolment.facts import (
     SEAT_TAKEN_STATES,
-    left_q,
     passed_q,
     placed_municipality,
     result_known_q,
 )
-from enrolment.mandates import AddMonths, add_months
 from enrolment.models import Enrolment, EnrolmentState, Participant
 from enrolment.progress import DONE_STATUSES, with_programme_status
 from programmes.models import Course, CourseOffering, Municipality, OfferingState
@@ -102,42 +99,26 @@ class TrainedCounts:
     retention: dict[int, tuple[int, int]]
 
 
-def trained_counts(region, on: date, *, completion_spans, retention_spans) -> TrainedCounts:
-    """One row per municipality, in one query, of the managers who took a course by the
-    day (each with the start of their first course, `first_course_start`):
+def trained_counts(region, on: date) -> TrainedCounts:
+    """The region's managers who took a course by the day, per municipality where they are
+    placed, and its cohorts of completion and retention (`enrolment.cohorts`: kept counted
+    for today)."""
+    per_place, parts = {}, {}
+    for place, kind, months, part, whole in cohorts.per_place(region_municipalities(region), on):
+        if kind == cohorts.TRAINED:
+            per_place[place] = part
+            continue
+        counted = parts.setdefault((kind, months), [0, 0])
+        counted[0] += part
+        counted[1] += whole
 
-    - *completion* within `months`: of those whose first course started at least `months`
-      before the day and who are not exempt from the programme, those whose programme was
-      complete by the first course's start plus `months`;
-    - *retention* after `months`: of those whose first course started at least `months`
-      before the day, those who had not left the role by its start plus `months`."""
-    first = F("first_course_start")
-    counts = {"n": Count("pk")}
-    for months in completion_spans:
-        cohort = Q(first_course_start__lte=add_months(on, -months), programme_exempt=False)
-        counts[f"completed_{months}"] = Count(
-            "pk", filter=cohort & Q(completed_on__lte=AddMonths(first, months))
-        )
-        counts[f"completion_{months}"] = Count("pk", filter=cohort)
-    for months in retention_spans:
-        cohort = Q(first_course_start__lte=add_months(on, -months))
-        counts[f"kept_{months}"] = Count("pk", filter=cohort & ~left_q(on=AddMonths(first, months)))
-        counts[f"retention_{months}"] = Count("pk", filter=cohort)
-    rows = list(
-        setbased.with_taking_part(region_municipalities(region), on)
-        .filter(first_course_start__isnull=False)
-        .values(place=F("placed_municipality_id"))
-        .annotate(**counts)
-        .order_by()
-    )
-
-    def pair(part, whole):
-        return (sum(r[part] for r in rows), sum(r[whole] for r in rows))
+    def pair(kind, months):
+        return tuple(parts.get((kind, months), (0, 0)))
 
     return TrainedCounts(
-        per_place={r["place"]: r["n"] for r in rows},
-        completion={m: pair(f"completed_{m}", f"completion_{m}") for m in completion_spans},
-        retention={m: pair(f"kept_{m}", f"retention_{m}") for m in retention_spans},
+        per_place=per_place,
+        completion={m: pair(cohorts.COMPLETION, m) for m in cohorts.COMPLETION_SPANS},
+        retention={m: pair(cohorts.RETENTION, m) for m in cohorts.RETENTION_SPANS},
     )
 
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from enrolment import projection, setbased
+from enrolment import cohorts, projection, setbased
 from enrolment.models import (
     CreditTransfer,
     DeadlineDecision,
@@ -74,6 +74,7 @@ def _assert_stored_is_computed(ids):
     }
     assert stored == {pk: row.compliance_status for pk, row in _computed(queryset, today).items()}
     assert _kept_cells() == _counted_cells()
+    assert _kept_cohorts() == _counted_cohorts()
 
 
 def _cells(sql, params=()):
@@ -87,22 +88,56 @@ def _kept_cells():
     return _cells(f"SELECT {', '.join(setbased.CELL_COLUMNS)} FROM {projection.CELLS}")
 
 
-def _counted_cells():
-    """The same counted afresh from every stored row, and from a fresh computation of
-    every manager's row for today."""
-    stored = _cells(
-        setbased.taking_part_cells_sql(
-            f"SELECT placed_municipality_id, programme_status, taking_part_key"
-            f" FROM {projection.TABLE}"
-        )
-    )
-    sql, params = setbased.standing_sql(
+def _computed_rows():
+    """Every manager's row for today, computed afresh: (SQL, params)."""
+    return setbased.standing_sql(
         *setbased._people(Participant.objects.all()),
         timezone.localdate(),
         compliance=True,
         taking_part=True,
     )
-    computed = _cells(setbased.taking_part_cells_sql(sql), params)
+
+
+def _counted_cells():
+    """The same counted afresh from the stored rows of the managers placed today, and from
+    a fresh computation of every manager's row."""
+    placed = "placed_municipality_id IS NOT NULL"
+    stored = _cells(
+        setbased.taking_part_cells_sql(
+            f"SELECT placed_municipality_id, programme_status, taking_part_key"
+            f" FROM {projection.TABLE} WHERE {placed}"
+        )
+    )
+    sql, params = _computed_rows()
+    computed = _cells(
+        setbased.taking_part_cells_sql(f"SELECT * FROM ({sql}) AS r WHERE {placed}"), params
+    )
+    assert stored == computed
+    return stored
+
+
+def _kept_cohorts():
+    """The council's cohorts as `refresh` keeps them."""
+    return _cells(f"SELECT {', '.join(cohorts.COLUMNS)} FROM {projection.COHORTS}")
+
+
+def _counted_cohorts():
+    """The same counted afresh from the stored rows, and from a fresh computation."""
+    today = timezone.localdate()
+    stored = _cells(
+        *cohorts.stored_counted_sql("SELECT id FROM programmes_municipality", [], today)
+    )
+    sql, params = _computed_rows()
+    managers = setbased._joined(
+        Participant.objects.all(),
+        sql,
+        params,
+        setbased.STANDING_FIELDS | setbased.TAKING_PART_FIELDS,
+    ).filter(placed_municipality_id__isnull=False)
+    computed = sorted(
+        (figure for row in cohorts.counted(managers, today) for figure in cohorts.long_rows(row)),
+        key=repr,
+    )
     assert stored == computed
     return stored
 
@@ -359,6 +394,7 @@ def counted(world):
             f.pass_course(person, world.courses["new"], "HT2025")
     projection.refresh()
     assert _kept_cells() == _counted_cells()
+    assert _kept_cohorts() == _counted_cohorts()
     return people
 
 
@@ -369,6 +405,7 @@ def test_a_change_to_one_manager_counts_their_municipality_again(world, counted)
 
     assert projection.serves(timezone.localdate())
     assert _kept_cells() == _counted_cells()
+    assert _kept_cohorts() == _counted_cohorts()
     assert _place_cells(world.borlange.pk) != borlange
     assert _place_cells(world.falun.pk) == falun
 
@@ -387,6 +424,7 @@ def test_a_move_counts_both_municipalities_again(world, counted):
 
     assert projection.serves(timezone.localdate())
     assert _kept_cells() == _counted_cells()
+    assert _kept_cohorts() == _counted_cohorts()
     assert _place_cells(world.borlange.pk) != borlange
     assert _place_cells(world.falun.pk) != falun
 
@@ -399,6 +437,7 @@ def test_a_deleted_manager_is_counted_out_of_their_municipality(world, counted):
 
     assert projection.serves(timezone.localdate())
     assert _kept_cells() == _counted_cells()
+    assert _kept_cohorts() == _counted_cohorts()
     assert _place_cells(world.borlange.pk) != borlange
 
 
@@ -416,3 +455,28 @@ def test_a_change_to_one_manager_recomputes_only_the_managers_noted(world, count
     assert StoredStanding.objects.get(pk=other.pk).hp == Decimal("30.0")
     projection.refresh()
     assert StoredStanding.objects.get(pk=other.pk).hp == Decimal("7.5")
+
+
+def test_a_manager_who_left_is_counted_out_of_retention_in_their_municipality(world, counted):
+    """Their leaving day counts for retention though their stored row does not hold it:
+    moved from after to before a year from their first course, both in the past, the row
+    says "left" either way, and their municipality is counted again all the same."""
+
+    def retained(place):
+        return [row[3] for row in _kept_cohorts() if row[:3] == (place, cohorts.RETENTION, 12)]
+
+    person = counted[world.borlange.pk][0]
+    first = StoredStanding.objects.get(pk=person.pk).first_course_start
+    late, early = first + timedelta(days=400), first + timedelta(days=100)
+    assert late < timezone.localdate()
+    Participant.objects.filter(pk=person.pk).update(left_on=late)
+    assert projection.serves(timezone.localdate())
+    before = retained(world.borlange.pk)
+    row = StoredStanding.objects.get(pk=person.pk)
+
+    Participant.objects.filter(pk=person.pk).update(left_on=early)
+
+    assert projection.serves(timezone.localdate())
+    assert StoredStanding.objects.get(pk=person.pk) == row
+    assert _kept_cohorts() == _counted_cohorts()
+    assert retained(world.borlange.pk) == [before[0] - 1]
