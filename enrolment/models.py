@@ -660,6 +660,29 @@ class TrainedCohort(models.Model):
         return f"{self.place} {self.kind} {self.months}"
 
 
+class OfferingResults(models.Model):
+    """Each offering's passes and fails with a known result today (`enrolment.results`),
+    kept by `enrolment.projection.refresh`: counted again in its transaction for the
+    offerings whose enrolments changed (`StaleOffering`), and for every offering when it
+    recomputes every row. Never written by hand."""
+
+    offering_id = models.BigIntegerField(db_index=True)
+    passed = models.BigIntegerField()
+    failed = models.BigIntegerField()
+
+    def __str__(self):
+        return f"{self.offering_id}: {self.passed}/{self.failed}"
+
+
+class StaleOffering(models.Model):
+    """An offering whose OfferingResults row is out of date, noted by the triggers."""
+
+    offering_id = models.BigIntegerField(primary_key=True)
+
+    def __str__(self):
+        return str(self.offering_id)
+
+
 class StoredStandingDay(models.Model):
     """The day every row of StoredStanding was computed for; none (or another day) means
     all rows are out of date. One row."""

@@ -12,9 +12,11 @@ doing that computes its own answer instead of waiting. The stored row is therefo
 the computation says, always; `tests/enrolment/test_projection.py` shows it over random
 changes, and `manage.py standing_rebuild` recomputes every row.
 
-The same refresh keeps the council's grids and cohorts counted from the rows
-(`TakingPartCell`, `TrainedCohort`): the municipalities where a noted manager was placed,
-before and after, are counted again, and every one when every row is recomputed. Only a
+The same refresh keeps the council's counts: the grids and cohorts from the rows
+(`TakingPartCell`, `TrainedCohort`), counted again for the municipalities where a noted
+manager was placed, before and after; and each offering's passes and fails
+(`OfferingResults`), counted again for the offerings whose enrolments changed
+(`StaleOffering`, noted by triggers); everything when every row is recomputed. Only a
 refresh writes the rows, so nothing else can leave the counts behind them.
 """
 
@@ -56,6 +58,7 @@ def serves(on: date) -> bool:
         cursor.execute(
             "SELECT (SELECT day FROM enrolment_storedstandingday ORDER BY id LIMIT 1),"
             " EXISTS (SELECT 1 FROM enrolment_stalestanding)"
+            " OR EXISTS (SELECT 1 FROM enrolment_staleoffering)"
         )
         day, stale = cursor.fetchone()
     if day == on and not stale:
@@ -134,35 +137,43 @@ def refresh(on: date | None = None, *, every: bool = True, wait: bool = True) ->
 
 
 def _count_for_council(cursor, on: date, places) -> None:
-    """Count the council's grids (`TakingPartCell`) and cohorts (`TrainedCohort`) again
-    from the stored rows of the managers placed in `places` (municipality ids), or in every
-    municipality (None), in one statement: the old rows go and the new come, both from the
-    snapshot before it."""
-    from . import cohorts  # counts what this module stores
+    """Count again, in one statement (the old rows go and the new come, both from the
+    snapshot before it): the council's grids (`TakingPartCell`) and cohorts
+    (`TrainedCohort`) from the stored rows of the managers placed in `places`
+    (municipality ids), and the results of the offerings noted (`OfferingResults`); with
+    `places` None, every municipality's and every offering's."""
+    from . import cohorts, results  # count what this module stores
 
-    if places is not None and not places:
-        return
     if places is None:
         where, where_params = "", []
         places_sql, places_params = "SELECT id FROM programmes_municipality", []
+        offerings = "SELECT id FROM programmes_courseoffering"
+        gone_results = ""
     else:
-        where, where_params = "WHERE place = ANY(%s)", [places]
+        where, where_params = "WHERE place = ANY(%s::bigint[])", [places]
         places_sql, places_params = "SELECT unnest(%s::bigint[])", [places]
+        offerings = "SELECT offering_id FROM noted_offerings"
+        gone_results = f"WHERE offering_id IN ({offerings})"
     rows = (
         f"SELECT placed_municipality_id, programme_status, taking_part_key FROM {TABLE}"
         f" WHERE placed_municipality_id IN ({places_sql})"
     )
     trained, trained_params = cohorts.stored_counted_sql(places_sql, places_params, on)
+    counted, counted_params = results.counted_sql(offerings, on)
     cells = ", ".join(setbased.CELL_COLUMNS)
     cursor.execute(
-        f"""WITH gone_cells AS (DELETE FROM {CELLS} {where}),
+        f"""WITH noted_offerings AS (DELETE FROM {results.NOTED} RETURNING offering_id),
+            gone_results AS (DELETE FROM {results.TABLE} {gone_results}),
+            new_results AS (
+                INSERT INTO {results.TABLE} (offering_id, passed, failed) {counted}),
+            gone_cells AS (DELETE FROM {CELLS} {where}),
             gone_cohorts AS (DELETE FROM {COHORTS} {where}),
             new_cells AS (
                 INSERT INTO {CELLS} ({cells})
                 SELECT * FROM ({setbased.taking_part_cells_sql(rows)}) AS counted)
             INSERT INTO {COHORTS} ({", ".join(cohorts.COLUMNS)})
             SELECT * FROM ({trained}) AS trained""",
-        [*where_params, *where_params, *places_params, *trained_params],
+        [*counted_params, *where_params, *where_params, *places_params, *trained_params],
     )
 
 

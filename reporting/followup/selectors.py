@@ -17,7 +17,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from enrolment import cohorts, setbased
+from enrolment import cohorts, results, setbased
 from enrolment.facts import (
     SEAT_TAKEN_STATES,
     passed_q,
@@ -123,23 +123,13 @@ def trained_counts(region, on: date) -> TrainedCounts:
 
 
 def course_results(region, on: date):
-    """The region's courses with their passes and fails dated by the day."""
-    results = "offerings__enrolments"
-    return (
+    """The region's courses with their passes and fails dated by the day
+    (`enrolment.results`: kept counted per offering for today)."""
+    return results.with_counts(
         Course.objects.filter(slot__programme__region=region)
-        .annotate(
-            passed=Count(
-                results,
-                filter=passed_q(on=on, prefix=f"{results}__"),
-            ),
-            failed=Count(
-                results,
-                filter=Q(offerings__enrolments__state=EnrolmentState.FAILED)
-                & result_known_q(on=on, prefix=f"{results}__"),
-            ),
-        )
         .select_related("slot")
-        .order_by("slot__position", "title")
+        .order_by("slot__position", "title"),
+        on,
     )
 
 

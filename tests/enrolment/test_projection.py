@@ -15,7 +15,7 @@ from django.utils import timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from enrolment import cohorts, projection, setbased
+from enrolment import cohorts, projection, results, setbased
 from enrolment.models import (
     CreditTransfer,
     DeadlineDecision,
@@ -29,7 +29,7 @@ from enrolment.models import (
     StoredStanding,
     StoredStandingDay,
 )
-from programmes.models import CourseOffering
+from programmes.models import Course, CourseOffering
 from tests import factories as f
 
 from .test_facts_properties import EXAMPLES, _write, in_savepoint, manager_st, mandate_st
@@ -75,6 +75,7 @@ def _assert_stored_is_computed(ids):
     assert stored == {pk: row.compliance_status for pk, row in _computed(queryset, today).items()}
     assert _kept_cells() == _counted_cells()
     assert _kept_cohorts() == _counted_cohorts()
+    assert _kept_results() == _counted_results()
 
 
 def _cells(sql, params=()):
@@ -140,6 +141,17 @@ def _counted_cohorts():
     )
     assert stored == computed
     return stored
+
+
+def _kept_results():
+    """Each offering's passes and fails as `refresh` keeps them."""
+    return _cells(f"SELECT offering_id, passed, failed FROM {results.TABLE}")
+
+
+def _counted_results():
+    """The same counted afresh from every enrolment."""
+    counted = results.counts(Enrolment.objects.all(), "offering_id", timezone.localdate())
+    return sorted(((row["offering_id"], row["passed"], row["failed"]) for row in counted), key=repr)
 
 
 def _change(kind, pick, day, people, scene):
@@ -395,6 +407,7 @@ def counted(world):
     projection.refresh()
     assert _kept_cells() == _counted_cells()
     assert _kept_cohorts() == _counted_cohorts()
+    assert _kept_results() == _counted_results()
     return people
 
 
@@ -406,6 +419,7 @@ def test_a_change_to_one_manager_counts_their_municipality_again(world, counted)
     assert projection.serves(timezone.localdate())
     assert _kept_cells() == _counted_cells()
     assert _kept_cohorts() == _counted_cohorts()
+    assert _kept_results() == _counted_results()
     assert _place_cells(world.borlange.pk) != borlange
     assert _place_cells(world.falun.pk) == falun
 
@@ -425,6 +439,7 @@ def test_a_move_counts_both_municipalities_again(world, counted):
     assert projection.serves(timezone.localdate())
     assert _kept_cells() == _counted_cells()
     assert _kept_cohorts() == _counted_cohorts()
+    assert _kept_results() == _counted_results()
     assert _place_cells(world.borlange.pk) != borlange
     assert _place_cells(world.falun.pk) != falun
 
@@ -438,6 +453,7 @@ def test_a_deleted_manager_is_counted_out_of_their_municipality(world, counted):
     assert projection.serves(timezone.localdate())
     assert _kept_cells() == _counted_cells()
     assert _kept_cohorts() == _counted_cohorts()
+    assert _kept_results() == _counted_results()
     assert _place_cells(world.borlange.pk) != borlange
 
 
@@ -479,4 +495,39 @@ def test_a_manager_who_left_is_counted_out_of_retention_in_their_municipality(wo
     assert projection.serves(timezone.localdate())
     assert StoredStanding.objects.get(pk=person.pk) == row
     assert _kept_cohorts() == _counted_cohorts()
+    assert _kept_results() == _counted_results()
     assert retained(world.borlange.pk) == [before[0] - 1]
+
+
+def _results_by_offering():
+    return {offering: (passed, failed) for offering, passed, failed in _kept_results()}
+
+
+def test_a_result_counts_its_offering_again_and_a_moved_enrolment_both(world, counted):
+    other = f.offering_for(world.courses["new"], "VT2026")
+    projection.refresh()  # a new offering is a shared change: every row, every offering
+    person = counted[world.borlange.pk][0]
+    enrolment = Enrolment.objects.get(participant=person)
+    old = enrolment.offering_id
+    before = _results_by_offering()
+
+    Enrolment.objects.filter(pk=enrolment.pk).update(state=EnrolmentState.FAILED, grade="U")
+
+    assert projection.serves(timezone.localdate())
+    assert _kept_results() == _counted_results()
+    assert _results_by_offering()[old] == (before[old][0] - 1, before[old][1] + 1)
+
+    Enrolment.objects.filter(pk=enrolment.pk).update(offering=other)
+
+    assert projection.serves(timezone.localdate())
+    assert _kept_results() == _counted_results()
+    moved = _results_by_offering()
+    assert moved[old] == (before[old][0] - 1, before[old][1])
+    assert moved[other.pk] == (0, 1)
+    today = timezone.localdate()
+    per_course = {
+        row["offering__course_id"]: (row["passed"], row["failed"])
+        for row in results.counts(Enrolment.objects.all(), "offering__course_id", today)
+    }
+    kept = {c.pk: (c.passed, c.failed) for c in results.with_counts(Course.objects.all(), today)}
+    assert {c: n for c, n in kept.items() if n != (0, 0)} == per_course
