@@ -106,18 +106,17 @@ def refresh(on: date | None = None, *, every: bool = True, wait: bool = True) ->
         sql, params = setbased.standing_sql(people, [], on, compliance=True, taking_part=True)
         columns = ", ".join(COLUMNS)
         changed = " OR ".join(f"t.{c} IS DISTINCT FROM EXCLUDED.{c}" for c in COLUMNS)
-        # The municipalities where a noted manager was placed, before and after, are
-        # counted again for the council: their cohorts read the manager's leaving day,
-        # which the row does not hold, so a noted manager counts even if their row is
-        # unchanged.
+        # The municipalities where a noted manager was placed, before (a deleted
+        # manager's too) and after, are counted again for the council: their cohorts read
+        # the manager's leaving day, which the row does not hold, so a noted manager
+        # counts even if their row is unchanged.
         before = "" if every else "WHERE participant_id IN (SELECT participant_id FROM noted)"
         cursor.execute(
             f"""WITH noted AS (DELETE FROM enrolment_stalestanding RETURNING participant_id),
                 gone AS (
                     DELETE FROM {TABLE} g USING noted n
                     WHERE g.participant_id = n.participant_id AND NOT EXISTS (
-                        SELECT 1 FROM enrolment_participant p WHERE p.id = n.participant_id)
-                    RETURNING g.placed_municipality_id AS place),
+                        SELECT 1 FROM enrolment_participant p WHERE p.id = n.participant_id)),
                 before AS (
                     SELECT participant_id, placed_municipality_id AS place FROM {TABLE} {before}),
                 written AS (
@@ -127,8 +126,7 @@ def refresh(on: date | None = None, *, every: bool = True, wait: bool = True) ->
                     SET {", ".join(f"{c} = EXCLUDED.{c}" for c in COLUMNS)}
                     WHERE {changed}
                     RETURNING t.participant_id, t.placed_municipality_id AS place)
-                SELECT place FROM written UNION SELECT place FROM gone
-                UNION SELECT place FROM before""",
+                SELECT place FROM written UNION SELECT place FROM before""",
             params,
         )
         places = [place for (place,) in cursor.fetchall() if place is not None]
