@@ -107,26 +107,30 @@ def refresh(on: date | None = None, *, every: bool = True, wait: bool = True) ->
         columns = ", ".join(COLUMNS)
         changed = " OR ".join(f"t.{c} IS DISTINCT FROM EXCLUDED.{c}" for c in COLUMNS)
         # The municipalities where a noted manager was placed, before (a deleted
-        # manager's too) and after, are counted again for the council: their cohorts read
-        # the manager's leaving day, which the row does not hold, so a noted manager
-        # counts even if their row is unchanged.
-        before = "" if every else "WHERE participant_id IN (SELECT participant_id FROM noted)"
+        # manager's too: read, as every part of the statement reads, as it was before it)
+        # and after, are counted again for the council: their cohorts read the manager's
+        # leaving day, which the row does not hold, so a noted manager counts even if
+        # their row is unchanged. When every row is recomputed, so is every municipality.
+        touched = (
+            "SELECT NULL::bigint WHERE FALSE"
+            if every
+            else f"""SELECT place FROM written UNION SELECT placed_municipality_id FROM {TABLE}
+                     WHERE participant_id IN (SELECT participant_id FROM noted)"""
+        )
         cursor.execute(
             f"""WITH noted AS (DELETE FROM enrolment_stalestanding RETURNING participant_id),
                 gone AS (
                     DELETE FROM {TABLE} g USING noted n
                     WHERE g.participant_id = n.participant_id AND NOT EXISTS (
                         SELECT 1 FROM enrolment_participant p WHERE p.id = n.participant_id)),
-                before AS (
-                    SELECT participant_id, placed_municipality_id AS place FROM {TABLE} {before}),
                 written AS (
                     INSERT INTO {TABLE} AS t (participant_id, {columns})
                     SELECT participant_id, {columns} FROM ({sql}) AS s
                     ON CONFLICT (participant_id) DO UPDATE
                     SET {", ".join(f"{c} = EXCLUDED.{c}" for c in COLUMNS)}
                     WHERE {changed}
-                    RETURNING t.participant_id, t.placed_municipality_id AS place)
-                SELECT place FROM written UNION SELECT place FROM before""",
+                    RETURNING t.placed_municipality_id AS place)
+                {touched}""",
             params,
         )
         places = [place for (place,) in cursor.fetchall() if place is not None]

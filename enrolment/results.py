@@ -1,8 +1,8 @@
 """Passes and fails with a known result, counted per offering or per course.
 
 An enrolment counts as passed (`facts.passed_q`), or failed with a result known by the
-day (`facts.result_known_q`): `counts` per offering and `with_counts` per course say so
-with the same conditions. For today `with_counts` reads each offering's counts
+day (`facts.result_known_q`): `counts` per offering and `with_counts` per course use the
+same conditions (`_conditions`). For today `with_counts` reads each offering's counts
 where `enrolment.projection.refresh` keeps them (`OfferingResults`), counted again for the
 offerings whose enrolments changed (noted by triggers, migration `enrolment.0013`) in the
 refresh's transaction, and for every offering once a day; for another day it counts the
@@ -22,14 +22,21 @@ TABLE = "enrolment_offeringresults"
 NOTED = "enrolment_staleoffering"
 
 
+def _conditions(on: date, prefix: str = "") -> dict:
+    """The conditions of a pass and of a fail with a known result by the day, on the
+    enrolments reached through `prefix`."""
+    return {
+        "passed": passed_q(on=on, prefix=prefix),
+        "failed": Q(**{f"{prefix}state": EnrolmentState.FAILED})
+        & result_known_q(on=on, prefix=prefix),
+    }
+
+
 def counts(enrolments, key: str, on: date):
     """Per `key` of `enrolments`: `passed` and `failed` with a known result by the day."""
     return (
         enrolments.values(key)
-        .annotate(
-            passed=Count("pk", filter=passed_q(on=on)),
-            failed=Count("pk", filter=Q(state=EnrolmentState.FAILED) & result_known_q(on=on)),
-        )
+        .annotate(**{name: Count("pk", filter=q) for name, q in _conditions(on).items()})
         .order_by()
     )
 
@@ -58,12 +65,9 @@ def with_counts(courses, on: date):
             passed=RawSQL(kept.format("passed"), [], output_field=IntegerField()),
             failed=RawSQL(kept.format("failed"), [], output_field=IntegerField()),
         )
-    prefix = "offerings__enrolments__"
     return courses.annotate(
-        passed=Count("offerings__enrolments", filter=passed_q(on=on, prefix=prefix)),
-        failed=Count(
-            "offerings__enrolments",
-            filter=Q(**{f"{prefix}state": EnrolmentState.FAILED})
-            & result_known_q(on=on, prefix=prefix),
-        ),
+        **{
+            name: Count("offerings__enrolments", filter=q)
+            for name, q in _conditions(on, "offerings__enrolments__").items()
+        }
     )
